@@ -1,0 +1,42 @@
+// Builds the three bundles named in STYLE.md: extension (node), webview (web) and cli (node).
+// esbuild instead of webpack: the same named configs, built in about a second on this 2-core machine.
+// Usage: node scripts/build.mjs [--watch] [extension|webview|cli ...]
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const watch = process.argv.includes('--watch');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+const configs = {
+  extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  webview: { ...common, entryPoints: ['webview-ui/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120', minify: true },
+};
+
+// Grammar and runtime WebAssembly files that the parsers load at run time.
+function copyWasm() {
+  const out = path.join(root, 'dist', 'wasm');
+  fs.mkdirSync(out, { recursive: true });
+  const grammars = ['javascript', 'typescript', 'tsx', 'python', 'java', 'go', 'c_sharp', 'rust'];
+  for (const g of grammars) {
+    const f = path.join(root, 'node_modules/tree-sitter-wasms/out', `tree-sitter-${g}.wasm`);
+    if (fs.existsSync(f)) fs.copyFileSync(f, path.join(out, path.basename(f)));
+  }
+  const rt = path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm');
+  if (fs.existsSync(rt)) fs.copyFileSync(rt, path.join(out, 'web-tree-sitter.wasm'));
+}
+
+const names = only.length ? only : Object.keys(configs);
+const t0 = Date.now();
+copyWasm();
+await Promise.all(names.map(async (name) => {
+  const cfg = configs[name];
+  if (!cfg) throw new Error(`unknown bundle ${name}`);
+  if (watch) { const ctx = await esbuild.context(cfg); await ctx.watch(); return; }
+  await esbuild.build(cfg);
+}));
+if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+if (!watch) console.log(`built ${names.join(', ')} in ${Date.now() - t0} ms`);

@@ -1,0 +1,43 @@
+/** `trace-insight`: the headless front door over the same core and sources as the extension. */
+import { UsageError } from './args';
+
+/** A subcommand: resolves to the process exit code. Output goes to the given streams. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+export type CommandRun = (argv: string[], io: CliIo) => Promise<number>;
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandRun>;
+}
+
+// Lazy so that `trace-insight --help` does not load the AWS SDK or the parsers.
+const commands: Record<string, CommandEntry> = {
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`);
+  return ['Usage: trace-insight <command> [options]', '', 'Commands:', ...rows, '', "Run 'trace-insight <command> --help' for a command's options."].join('\n');
+}
+
+/** Runs one command line; never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') { io.out(usage() + '\n'); return name ? 0 : 2; }
+  const entry = commands[name];
+  if (!entry) { io.err(`trace-insight: unknown command '${name}'\n\n${usage()}\n`); return 2; }
+  try {
+    return await (await entry.load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) { io.err(`trace-insight ${name}: ${e.message}\n`); return 2; }
+    io.err(`trace-insight ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+  void runCli(process.argv.slice(2), io).then((code) => { process.exitCode = code; });
+}

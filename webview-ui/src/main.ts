@@ -1,0 +1,2 @@
+// The trace waterfall webview: entry point.
+export {};
