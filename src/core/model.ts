@@ -145,3 +145,20 @@ export interface DecodeResult {
 export function spanDurationMs(span: Span): number | undefined {
   return span.endUnixUs === undefined ? undefined : (span.endUnixUs - span.startUnixUs) / 1000;
 }
+
+/** What lists of traces show; computed by `summarizeTrace` (core/summary.ts). */
+export interface TraceSummary {
+  traceId: string;
+  /** Name of the earliest root span (or of the earliest span when no root arrived). */
+  rootName: string;
+  startUnixMs: number;
+  /** From the earliest start to the latest end of any span. */
+  durationMs: number;
+  spanCount: number;
+  /** Spans with status error (X-Ray: error or fault). */
+  errorCount: number;
+  /** True when any Lambda invocation in the trace was a cold start. */
+  coldStart: boolean;
+  /** Function names (faas.name / X-Ray AWS::Lambda::Function segment names), sorted, unique. */
+  functions: string[];
+}
