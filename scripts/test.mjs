@@ -43,7 +43,8 @@ run('unit', 'npx', ['mocha', '--reporter', path.join(root, 'scripts/mochaStatsRe
 if (!addStats(unitStats)) failedSteps.push('unit (no result)');
 
 if (process.env.TEST_ONLY !== 'unit') {
-  if (run('vscode setup', 'bash', ['scripts/vscode/setupCodeServer.sh']) && built) {
+  const integrationBuilt = run('integration build', 'node', ['scripts/buildIntegration.mjs']);
+  if (run('vscode setup', 'bash', ['scripts/vscode/setupCodeServer.sh']) && built && integrationBuilt) {
     for (const suite of fs.existsSync(path.join(root, 'scripts/suites.json')) ? JSON.parse(fs.readFileSync(path.join(root, 'scripts/suites.json'), 'utf8')) : []) {
       const stats = path.join(tmp, `${suite.name}.txt`);
       run(suite.name, 'node', suite.args, { RESULT_SUMMARY_FILE: stats, ...(suite.env || {}) });
