@@ -1,0 +1,133 @@
+/**
+ * The in-memory index of the store: per trace, where its records are and the summary fields that
+ * lists and queries need. Built from record metas only; span bodies stay on disk.
+ */
+import type { TraceSummary } from '../../core/model';
+import type { TraceQuery } from '../storeApi';
+import type { SpanRecordMeta } from './recordMeta';
+
+/** Where one record lives: segment number, byte offset and total length. */
+export interface RecordRef {
+  seg: number;
+  off: number;
+  len: number;
+}
+
+/** What the index knows of one trace. Times: `startUs`/`endUs` Unix microseconds. */
+export interface TraceEntry {
+  traceId: string;
+  refs: RecordRef[];
+  ids: Set<string>;
+  errorIds?: Set<string>;
+  inProgress?: Set<string>;
+  startUs: number;
+  endUs: number;
+  cold: boolean;
+  functions: string[];
+  root?: [string, number];
+  first: [string, number];
+  /** Store clock (Unix ms) of the last record written for this trace: age eviction goes by it. */
+  lastWriteMs: number;
+}
+
+export class TraceIndex {
+  readonly traces = new Map<string, TraceEntry>();
+  /** Live (not evicted) span records per segment. */
+  readonly liveRecords = new Map<number, number>();
+  private readonly byFunction = new Map<string, Set<TraceEntry>>();
+  private byStart: TraceEntry[] = [];
+  private sorted = true;
+  private spans = 0;
+
+  get spanCount(): number { return this.spans; }
+
+  /** Adds a span record; returns the trace entry. */
+  addRecord(ref: RecordRef, m: SpanRecordMeta): TraceEntry {
+    let e = this.traces.get(m.t);
+    if (!e) {
+      e = { traceId: m.t, refs: [], ids: new Set(), startUs: m.s, endUs: m.x, cold: false, functions: [], first: m.n, lastWriteMs: m.w };
+      this.traces.set(m.t, e);
+      this.byStart.push(e);
+      this.sorted = false;
+    }
+    e.refs.push(ref);
+    this.liveRecords.set(ref.seg, (this.liveRecords.get(ref.seg) ?? 0) + 1);
+    const before = e.ids.size;
+    for (const id of m.ids) e.ids.add(id);
+    this.spans += e.ids.size - before;
+    if (m.e) { e.errorIds ??= new Set(); for (const id of m.e) e.errorIds.add(id); }
+    if (e.inProgress) for (const id of m.ids) e.inProgress.delete(id);
+    if (m.p) { e.inProgress ??= new Set(); for (const id of m.p) e.inProgress.add(id); }
+    if (m.s < e.startUs) { e.startUs = m.s; this.sorted = false; }
+    e.endUs = Math.max(e.endUs, m.x);
+    if (m.c) e.cold = true;
+    for (const f of m.f ?? []) {
+      if (!e.functions.includes(f)) { e.functions.push(f); e.functions.sort(); }
+      let set = this.byFunction.get(f);
+      if (!set) this.byFunction.set(f, (set = new Set()));
+      set.add(e);
+    }
+    if (m.r && (!e.root || m.r[1] < e.root[1])) e.root = m.r;
+    if (m.n[1] < e.first[1]) e.first = m.n;
+    e.lastWriteMs = Math.max(e.lastWriteMs, m.w);
+    return e;
+  }
+
+  /** Forgets traces (their records become dead); unknown ids are ignored. */
+  remove(traceIds: Iterable<string>): void {
+    let removed = 0;
+    for (const id of traceIds) {
+      const e = this.traces.get(id);
+      if (!e) continue;
+      this.traces.delete(id);
+      removed++;
+      this.spans -= e.ids.size;
+      for (const r of e.refs) this.liveRecords.set(r.seg, (this.liveRecords.get(r.seg) ?? 1) - 1);
+      for (const f of e.functions) this.byFunction.get(f)?.delete(e);
+    }
+    if (removed) this.byStart = this.byStart.filter((e) => this.traces.get(e.traceId) === e);
+  }
+
+  /** Summaries matching the query, newest start first. */
+  query(q: TraceQuery = {}): TraceSummary[] {
+    const limit = q.limit ?? Infinity;
+    const out: TraceSummary[] = [];
+    if (q.functionName !== undefined) {
+      const set = this.byFunction.get(q.functionName);
+      if (!set) return out;
+      const hits = [...set].filter((e) => inRange(e, q)).sort(newestFirst);
+      return hits.slice(0, limit).map(summaryOf);
+    }
+    if (!this.sorted) { this.byStart.sort((a, b) => a.startUs - b.startUs); this.sorted = true; }
+    // Walk from the newest; stop once we are before `since`.
+    for (let i = this.byStart.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.byStart[i];
+      if (q.sinceUnixMs !== undefined && e.startUs / 1000 < q.sinceUnixMs) break;
+      if (inRange(e, q)) out.push(summaryOf(e));
+    }
+    return out;
+  }
+}
+
+function inRange(e: TraceEntry, q: TraceQuery): boolean {
+  const startMs = e.startUs / 1000;
+  return (q.sinceUnixMs === undefined || startMs >= q.sinceUnixMs) && (q.untilUnixMs === undefined || startMs < q.untilUnixMs);
+}
+
+function newestFirst(a: TraceEntry, b: TraceEntry): number {
+  return b.startUs - a.startUs;
+}
+
+/** The list row of an index entry. */
+export function summaryOf(e: TraceEntry): TraceSummary {
+  return {
+    traceId: e.traceId,
+    rootName: (e.root ?? e.first)[0],
+    startUnixMs: e.startUs / 1000,
+    durationMs: (e.endUs - e.startUs) / 1000,
+    spanCount: e.ids.size,
+    errorCount: e.errorIds?.size ?? 0,
+    coldStart: e.cold,
+    functions: [...e.functions],
+  };
+}
