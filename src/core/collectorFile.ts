@@ -1,0 +1,58 @@
+/**
+ * OpenTelemetry Collector `file` exporter output: JSON lines, one ExportTraceServiceRequest /
+ * ExportMetricsServiceRequest / ExportLogsServiceRequest per line. Trace lines are decoded, metrics
+ * and logs lines counted in `skipped`, and a bad line reported with its 1-based line number while
+ * the other lines still import. Also reads `.jsonl` files with one OTLP/JSON document per line, and
+ * a single pretty-printed OTLP/JSON document.
+ */
+import type { DecodeResult } from './model';
+import { decodeJsonDocument, newJsonDecodeState, parseJson } from './otlpJson';
+
+/** Decodes JSON-lines text (LF or CRLF line ends, optional BOM). Never throws. */
+export function decodeCollectorFile(text: string, source: string): DecodeResult {
+  const st = newJsonDecodeState(source);
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 0;
+  let first = true;
+  while (pos < text.length) {
+    line++;
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const lineText = text.slice(pos, nl);
+    pos = nl + 1;
+    if (isBlank(lineText)) continue;
+    st.line = line;
+    const errorsBefore = st.result.errors.length;
+    const doc = parseJson(lineText, st);
+    if (doc === undefined && first && st.line === 1) {
+      // Perhaps one pretty-printed document rather than JSON lines.
+      const whole = tryParse(text);
+      if (whole !== undefined) {
+        st.result.errors.length = errorsBefore;
+        st.line = undefined;
+        decodeJsonDocument(whole, st);
+        return st.result;
+      }
+    }
+    first = false;
+    if (doc !== undefined) decodeJsonDocument(doc, st);
+  }
+  st.line = undefined;
+  return st.result;
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+}

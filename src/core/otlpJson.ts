@@ -1,0 +1,324 @@
+/**
+ * OTLP/JSON trace decoder: ExportTraceServiceRequest / TracesData (`resourceSpans`), the Jaeger
+ * api_v3 `{"result": ...}` envelope, and the old `instrumentationLibrarySpans` names. Accepts what
+ * real producers write: hex ids in any case or older base64 ids, enum numbers or names, 64-bit
+ * integers as strings or numbers. Unknown fields are ignored.
+ */
+import { StringInterner, base64ToBytes } from './intern';
+import { bytesToHex } from './ids';
+import type { AttrValue, Attributes, DecodeResult, Resource, Scope, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
+import type { SpanFields } from './otlpSpan';
+import {
+  KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
+  jsonNanosToUs, makeStatus, pushError, setAttr,
+} from './otlpSpan';
+
+
+/** State of one decode call (one file or request), shared by all documents of a JSON-lines file. */
+export interface JsonDecodeState {
+  source: string;
+  origin: SpanOrigin;
+  result: DecodeResult;
+  ids: StringInterner;
+  strings: StringInterner;
+  /** 1-based line of the document being decoded, for JSON-lines files. */
+  line?: number;
+}
+
+export function newJsonDecodeState(source: string): JsonDecodeState {
+  return {
+    source,
+    origin: { format: 'otlp-json', source },
+    result: { spans: [], errors: [] },
+    ids: new StringInterner(),
+    strings: new StringInterner(),
+  };
+}
+
+/**
+ * Decodes one OTLP/JSON document (UTF-8 text, optional BOM). Never throws: malformed JSON gives one
+ * DecodeError with the line and character offset; a bad span gives an error naming it and is left
+ * out while the others are kept. Times are whole Unix microseconds.
+ */
+export function decodeOtlpJson(text: string, source: string): DecodeResult {
+  const st = newJsonDecodeState(source);
+  const doc = parseJson(text, st);
+  if (doc !== undefined) decodeJsonDocument(doc, st);
+  return st.result;
+}
+
+/** JSON.parse with the error turned into a DecodeError; undefined when the text is not JSON. */
+export function parseJson(text: string, st: JsonDecodeState): unknown {
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /position (\d+)/.exec(msg);
+    const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const offset = m ? Number(m[1]) + bom : /end of JSON/i.test(msg) ? text.length : undefined;
+    let reason = `malformed JSON: ${msg}`;
+    let line = st.line;
+    if (offset !== undefined && st.line === undefined) {
+      let l = 1;
+      let lineStart = 0;
+      for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) { l++; lineStart = i + 1; }
+      line = l;
+      if (!/line \d+/.test(msg)) reason += ` (line ${l} column ${offset - lineStart + 1})`;
+    }
+    pushError(st.result.errors, st.source, reason, { line, offset });
+    return undefined;
+  }
+}
+
+/** What kind of OTLP document this is (for JSON-lines files that mix signals). */
+export function jsonDocumentKind(doc: unknown): 'traces' | 'metrics' | 'logs' | 'unknown' {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return 'unknown';
+  const d = doc as any;
+  const body = d.result !== null && typeof d.result === 'object' && !('resourceSpans' in d) ? d.result : d;
+  if ('resourceSpans' in body) return 'traces';
+  if ('resourceMetrics' in body) return 'metrics';
+  if ('resourceLogs' in body) return 'logs';
+  return Object.keys(body).length === 0 ? 'traces' : 'unknown';
+}
+
+/** Decodes an already parsed document into `st.result`. */
+export function decodeJsonDocument(doc: unknown, st: JsonDecodeState): void {
+  const kind = jsonDocumentKind(doc);
+  const errors = st.result.errors;
+  if (kind === 'metrics' || kind === 'logs') {
+    const skipped = (st.result.skipped ??= {});
+    skipped[kind] = (skipped[kind] ?? 0) + 1;
+    return;
+  }
+  const d = doc as any;
+  if (kind === 'unknown') {
+    if (d !== null && typeof d === 'object' && d.error !== undefined) {
+      const err = d.error;
+      const msg = typeof err === 'object' && err !== null && typeof err.message === 'string' ? err.message : JSON.stringify(err);
+      pushError(errors, st.source, `the document is an error response: ${msg}`, { line: st.line });
+    } else {
+      const what = d === null || typeof d !== 'object' ? JSON.stringify(d)?.slice(0, 40) ?? typeof d
+        : Array.isArray(d) ? 'an array' : `an object with keys ${Object.keys(d).slice(0, 5).join(', ')}`;
+      pushError(errors, st.source, `not an OTLP trace document: expected "resourceSpans", found ${what}`, { line: st.line });
+    }
+    return;
+  }
+  const body = d.result !== null && typeof d.result === 'object' && !('resourceSpans' in d) ? d.result : d;
+  const list = body.resourceSpans;
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list)) {
+    pushError(errors, st.source, '"resourceSpans" is not an array', { line: st.line });
+    return;
+  }
+  for (let r = 0; r < list.length; r++) decodeResourceSpans(list[r], r, st);
+}
+
+function decodeResourceSpans(rs: any, r: number, st: JsonDecodeState): void {
+  if (rs === null || typeof rs !== 'object') return;
+  let resource: Resource;
+  try {
+    resource = { attributes: jsonAttributes(rs.resource?.attributes, st) };
+  } catch (e) {
+    pushError(st.result.errors, st.source, `resourceSpans[${r}].resource: ${problemText(e)}; its spans were skipped`, { line: st.line });
+    return;
+  }
+  const legacy = rs.scopeSpans === undefined && rs.instrumentationLibrarySpans !== undefined;
+  const scopeKey = legacy ? 'instrumentationLibrarySpans' : 'scopeSpans';
+  const scopes = rs[scopeKey];
+  if (!Array.isArray(scopes)) return;
+  for (let s = 0; s < scopes.length; s++) {
+    const ss = scopes[s];
+    if (ss === null || typeof ss !== 'object') continue;
+    const sc = legacy ? ss.instrumentationLibrary : ss.scope;
+    const scope: Scope = { name: typeof sc?.name === 'string' ? st.strings.intern(sc.name) : '' };
+    if (typeof sc?.version === 'string' && sc.version !== '') scope.version = st.strings.intern(sc.version);
+    const ctx = { resource, scope, origin: st.origin };
+    const spans = ss.spans;
+    if (!Array.isArray(spans)) continue;
+    for (let i = 0; i < spans.length; i++) {
+      const raw = spans[i];
+      const where = (): string => `resourceSpans[${r}].${scopeKey}[${s}].spans[${i}]`;
+      let result: Span | string;
+      try {
+        result = buildSpan(jsonSpanFields(raw, st), ctx, (reason) => warn(st, raw, where(), reason));
+      } catch (e) {
+        result = problemText(e);
+      }
+      if (typeof result === 'string') warn(st, raw, where(), result + '; span skipped');
+      else st.result.spans.push(result);
+    }
+  }
+}
+
+function warn(st: JsonDecodeState, raw: any, where: string, reason: string): void {
+  const name = raw !== null && typeof raw === 'object' && typeof raw.name === 'string' ? raw.name : undefined;
+  pushError(st.result.errors, st.source, `${describeSpan(name, where)} ${reason}`, { line: st.line });
+}
+
+function problemText(e: unknown): string {
+  if (e instanceof SpanProblem) return e.message;
+  // A stack overflow or similar from hostile input: report it, never crash the caller.
+  return `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
+}
+
+function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
+  if (s === null || typeof s !== 'object') throw new SpanProblem('is not an object');
+  const traceId = jsonId(s.traceId, 16, st, 'trace id');
+  const spanId = jsonId(s.spanId, 8, st, 'span id');
+  const p = s.parentSpanId;
+  const parentSpanId = p === undefined || p === null || p === '' ? undefined : jsonId(p, 8, st, 'parent span id');
+  const start = s.startTimeUnixNano;
+  const end = s.endTimeUnixNano;
+  const startUnixUs = start === undefined ? undefined : jsonTime(start, 'startTimeUnixNano');
+  const endUnixUs = end === undefined ? undefined : jsonTime(end, 'endTimeUnixNano');
+  const ts = s.traceState;
+  const flags = s.flags;
+  return {
+    traceId,
+    spanId,
+    parentSpanId: parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId,
+    name: typeof s.name === 'string' ? st.strings.intern(s.name) : '',
+    kind: jsonEnum(s.kind, KIND_BY_NAME, 'kind'),
+    startUnixUs: startUnixUs === 0 ? undefined : startUnixUs,
+    endUnixUs: endUnixUs === 0 ? undefined : endUnixUs,
+    status: jsonStatus(s.status),
+    attributes: jsonAttributes(s.attributes, st),
+    events: jsonEvents(s.events, st),
+    links: jsonLinks(s.links, st),
+    flags: typeof flags === 'number' ? flags >>> 0 : typeof flags === 'string' && /^\d+$/.test(flags) ? Number(flags) >>> 0 : 0,
+    traceState: typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined,
+  };
+}
+
+const ZERO_SPAN_ID = '0000000000000000';
+
+function jsonTime(v: unknown, field: string): number {
+  const us = jsonNanosToUs(v);
+  if (us === undefined) throw new SpanProblem(`has an invalid ${field} ${JSON.stringify(v)?.slice(0, 40)} (expected integer nanoseconds)`);
+  return us;
+}
+
+function jsonEnum(v: unknown, names: Readonly<Record<string, number>>, field: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (Object.prototype.hasOwnProperty.call(names, v)) return names[v];
+    if (/^\d+$/.test(v)) return Number(v);
+  }
+  throw new SpanProblem(`has an unknown ${field} ${JSON.stringify(v)?.slice(0, 60)}`);
+}
+
+function jsonStatus(s: any): SpanStatus {
+  if (s === undefined || s === null || typeof s !== 'object') return makeStatus(0, undefined);
+  const code = jsonEnum(s.code, STATUS_BY_NAME, 'status code');
+  if (code !== 0 && code !== 1 && code !== 2) throw new SpanProblem(`has an unknown status code ${code}`);
+  return makeStatus(code, typeof s.message === 'string' ? s.message : undefined);
+}
+
+const HEX_OK = new Int8Array(128).fill(0);
+for (const c of '0123456789abcdef') HEX_OK[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEF') HEX_OK[c.charCodeAt(0)] = 2;
+
+/** A trace/span id as 2*n lowercase hex, from hex (any case) or base64 of n bytes. */
+function jsonId(v: unknown, n: number, st: JsonDecodeState, what: string): string {
+  if (typeof v === 'string') {
+    if (v.length === 2 * n) {
+      let flags = 0;
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        const k = c < 128 ? HEX_OK[c] : 0;
+        if (k === 0) { flags = -1; break; }
+        flags |= k;
+      }
+      if (flags === 1) return st.ids.intern(v);
+      if (flags === 3 || flags === 2) return st.ids.intern(v.toLowerCase());
+    }
+    const bytes = base64ToBytes(v);
+    if (bytes && bytes.length === n) return st.ids.intern(bytesToHex(bytes));
+    const got = bytes ? `${v.length} characters that decode as base64 to ${bytes.length} bytes` : 'neither hex nor base64';
+    throw new SpanProblem(`has an invalid ${what} ${JSON.stringify(v.slice(0, 48))}: expected ${2 * n} hex digits or base64 of ${n} bytes, got ${got}`);
+  }
+  if (v === undefined || v === null) throw new SpanProblem(`has no ${what}`);
+  throw new SpanProblem(`has an invalid ${what} (a ${typeof v}, expected a hex string)`);
+}
+
+function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(list)) return out;
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i];
+    if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string') continue;
+    setAttr(out, kv.key, jsonValue(kv.value, st, 0));
+  }
+  return out;
+}
+
+function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {
+  if (v === null || typeof v !== 'object') return null;
+  let x = v.stringValue;
+  if (x !== undefined) return typeof x === 'string' ? (x.length <= 64 ? st.strings.intern(x) : x) : null;
+  x = v.intValue;
+  if (x !== undefined) {
+    if (typeof x === 'number') return x;
+    if (typeof x === 'string' && /^-?\d{1,20}$/.test(x)) return Number(x);
+    throw new SpanProblem(`has an attribute intValue that is not an integer: ${JSON.stringify(x)?.slice(0, 40)}`);
+  }
+  x = v.boolValue;
+  if (x !== undefined) return x === true || x === 'true';
+  x = v.doubleValue;
+  if (x !== undefined) return typeof x === 'number' ? x : Number(x);
+  x = v.arrayValue;
+  if (x !== undefined) {
+    if (depth >= MAX_VALUE_DEPTH) throw new SpanProblem(`has an attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    const values = x?.values;
+    if (!Array.isArray(values)) return [];
+    const out = new Array<AttrValue>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], st, depth + 1);
+    return out;
+  }
+  x = v.kvlistValue;
+  if (x !== undefined) {
+    if (depth >= MAX_VALUE_DEPTH) throw new SpanProblem(`has an attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    const out: Record<string, AttrValue> = {};
+    const values = x?.values;
+    if (Array.isArray(values)) {
+      for (const kv of values) if (kv !== null && typeof kv === 'object' && typeof kv.key === 'string') setAttr(out, kv.key, jsonValue(kv.value, st, depth + 1));
+    }
+    return out;
+  }
+  x = v.bytesValue;
+  if (x !== undefined) return typeof x === 'string' ? x : null;
+  return null;
+}
+
+function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
+  if (!Array.isArray(list) || list.length === 0) return NO_EVENTS;
+  const out: SpanEvent[] = [];
+  for (const e of list) {
+    if (e === null || typeof e !== 'object') continue;
+    const t = e.timeUnixNano;
+    out.push({
+      name: typeof e.name === 'string' ? st.strings.intern(e.name) : '',
+      timeUnixUs: t === undefined ? 0 : jsonTime(t, 'event timeUnixNano'),
+      attributes: jsonAttributes(e.attributes, st),
+    });
+  }
+  return out;
+}
+
+function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
+  if (!Array.isArray(list) || list.length === 0) return NO_LINKS;
+  const out: SpanLink[] = [];
+  for (const l of list) {
+    if (l === null || typeof l !== 'object') continue;
+    const link: SpanLink = {
+      traceId: jsonId(l.traceId, 16, st, 'link trace id'),
+      spanId: jsonId(l.spanId, 8, st, 'link span id'),
+      attributes: jsonAttributes(l.attributes, st),
+    };
+    if (typeof l.traceState === 'string' && l.traceState !== '') link.traceState = l.traceState;
+    out.push(link);
+  }
+  return out;
+}
+

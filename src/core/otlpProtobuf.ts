@@ -1,0 +1,371 @@
+/**
+ * OTLP/protobuf trace decoder for ExportTraceServiceRequest and TracesData (both: resource_spans = 1),
+ * field numbers from opentelemetry-proto trace.proto / common.proto / resource.proto. Spans are
+ * built straight from the bytes; repeated strings (keys, values, ids) are shared.
+ */
+import { bytesToBase64 } from './intern';
+import type { AttrValue, Attributes, DecodeResult, Resource, Scope, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
+import type { SpanContext } from './otlpSpan';
+import {
+  MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, SpanProblem, buildSpan, describeSpan, makeStatus, nanosPartsToUs, pushError, setAttr,
+} from './otlpSpan';
+import { WT_FIXED32, WT_FIXED64, WT_LEN, WT_VARINT, WireError, WireReader } from './otlpWire';
+
+interface State {
+  r: WireReader;
+  source: string;
+  origin: SpanOrigin;
+  result: DecodeResult;
+}
+
+/**
+ * Decodes one protobuf ExportTraceServiceRequest / TracesData body (not gzip, not length-prefixed).
+ * Never throws and always terminates: truncated or corrupt bytes give a DecodeError with the byte
+ * offset; spans decoded before the damage are kept; a bad span is reported and left out.
+ */
+export function decodeOtlpProtobuf(bytes: Uint8Array, source: string): DecodeResult {
+  const st: State = {
+    r: new WireReader(bytes),
+    source,
+    origin: { format: 'otlp-protobuf', source },
+    result: { spans: [], errors: [] },
+  };
+  const r = st.r;
+  const end = bytes.length;
+  try {
+    while (r.pos < end) {
+      r.tag(end);
+      if (r.field === 1 && r.wireType === WT_LEN) {
+        const e = r.lenEnd(end);
+        decodeResourceSpans(st, r.pos, e);
+        r.pos = e;
+      } else r.skip(end);
+    }
+  } catch (e) {
+    reportWire(st, e, 'request');
+  }
+  return st.result;
+}
+
+function reportWire(st: State, e: unknown, what: string): void {
+  if (e instanceof WireError) {
+    pushError(st.result.errors, st.source, `corrupt or truncated protobuf in ${what} at byte ${e.offset}: ${e.message}`, { offset: e.offset });
+  } else {
+    pushError(st.result.errors, st.source, `could not decode ${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Scans a message for the length-delimited fields in `wanted`; returns [field, start, end]* and any framing error. */
+function scan(r: WireReader, start: number, end: number, wanted: (field: number) => boolean, out: number[]): unknown {
+  r.pos = start;
+  try {
+    while (r.pos < end) {
+      r.tag(end);
+      if (r.wireType === WT_LEN && wanted(r.field)) {
+        const field = r.field;
+        const e = r.lenEnd(end);
+        out.push(field, r.pos, e);
+        r.pos = e;
+      } else r.skip(end);
+    }
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+const isResourceSpansField = (f: number): boolean => f === 1 || f === 2 || f === 1000;
+const isScopeSpansField = (f: number): boolean => f === 1 || f === 2;
+
+function decodeResourceSpans(st: State, start: number, end: number): void {
+  const r = st.r;
+  const parts: number[] = [];
+  const framing = scan(r, start, end, isResourceSpansField, parts);
+  let resource: Resource = { attributes: {} };
+  try {
+    for (let i = 0; i < parts.length; i += 3) if (parts[i] === 1) resource = { attributes: decodeAttributesOf(r, parts[i + 1], parts[i + 2], 1) };
+  } catch (e) {
+    reportWire(st, e, `the resource at byte ${start}`);
+    return;
+  }
+  // scope_spans = 2; deprecated instrumentation_library_spans = 1000 has the same layout.
+  for (let i = 0; i < parts.length; i += 3) if (parts[i] !== 1) decodeScopeSpans(st, parts[i + 1], parts[i + 2], resource);
+  if (framing) reportWire(st, framing, `resource spans at byte ${start}`);
+}
+
+function decodeScopeSpans(st: State, start: number, end: number, resource: Resource): void {
+  const r = st.r;
+  const parts: number[] = [];
+  const framing = scan(r, start, end, isScopeSpansField, parts);
+  let scope: Scope = { name: '' };
+  try {
+    for (let i = 0; i < parts.length; i += 3) if (parts[i] === 1) scope = decodeScope(r, parts[i + 1], parts[i + 2]);
+  } catch (e) {
+    reportWire(st, e, `the scope at byte ${start}`);
+    return;
+  }
+  const ctx: SpanContext = { resource, scope, origin: st.origin };
+  for (let i = 0; i < parts.length; i += 3) {
+    if (parts[i] !== 2) continue;
+    const s = parts[i + 1];
+    const warn = (reason: string): void => {
+      pushError(st.result.errors, st.source, `${describeSpan(spanName, `byte ${s}`)} ${reason}`, { offset: s });
+    };
+    let spanName: string | undefined;
+    let result: Span | string;
+    try {
+      result = decodeSpan(r, s, parts[i + 2], ctx, warn, (n) => { spanName = n; });
+    } catch (e) {
+      if (e instanceof WireError) result = `is corrupt at byte ${e.offset}: ${e.message}`;
+      else if (e instanceof SpanProblem) result = e.message;
+      else result = `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
+    }
+    if (typeof result === 'string') warn(`${result}; span skipped`);
+    else st.result.spans.push(result);
+  }
+  if (framing) reportWire(st, framing, `scope spans at byte ${start}`);
+}
+
+function decodeScope(r: WireReader, start: number, end: number): Scope {
+  let name = '';
+  let version = '';
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.wireType === WT_LEN && (r.field === 1 || r.field === 2)) {
+      const f = r.field;
+      const e = r.lenEnd(end);
+      const s = r.text.get(r.buf, r.pos, e);
+      if (f === 1) name = s;
+      else version = s;
+      r.pos = e;
+    } else r.skip(end);
+  }
+  return version ? { name, version } : { name };
+}
+
+function decodeSpan(
+  r: WireReader, start: number, end: number, ctx: SpanContext,
+  warn: (reason: string) => void, named: (name: string) => void,
+): Span | string {
+  let traceId = -1, traceIdEnd = -1, spanId = -1, spanIdEnd = -1, parent = -1, parentEnd = -1;
+  let name = '';
+  let kind = 0;
+  let startUnixUs: number | undefined;
+  let endUnixUs: number | undefined;
+  let status: SpanStatus = makeStatus(0, undefined);
+  const attributes: Attributes = {};
+  let events: SpanEvent[] = NO_EVENTS;
+  let links: SpanLink[] = NO_LINKS;
+  let flags = 0;
+  let traceState: string | undefined;
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    const f = r.field;
+    const wt = r.wireType;
+    if (wt === WT_LEN) {
+      const e = r.lenEnd(end);
+      const s = r.pos;
+      switch (f) {
+        case 1: traceId = s; traceIdEnd = e; break;
+        case 2: spanId = s; spanIdEnd = e; break;
+        case 3: traceState = r.text.get(r.buf, s, e); break;
+        case 4: parent = s; parentEnd = e; break;
+        case 5: name = r.text.get(r.buf, s, e); named(name); break;
+        case 9: decodeKeyValue(r, s, e, attributes, 0); break;
+        case 11: if (events === NO_EVENTS) events = []; events.push(decodeEvent(r, s, e)); break;
+        case 13: if (links === NO_LINKS) links = []; links.push(decodeLink(r, s, e)); break;
+        case 15: status = decodeStatus(r, s, e); break;
+        default: break;
+      }
+      r.pos = e;
+    } else if (wt === WT_FIXED64 && (f === 7 || f === 8)) {
+      r.fixed64(end);
+      const us = r.lo === 0 && r.hi === 0 ? undefined : nanosPartsToUs(r.lo, r.hi);
+      if (f === 7) startUnixUs = us;
+      else endUnixUs = us;
+    } else if (wt === WT_VARINT && f === 6) {
+      r.varint64(end);
+      kind = r.lo | 0;
+    } else if (wt === WT_FIXED32 && f === 16) {
+      flags = r.fixed32(end);
+    } else r.skip(end);
+  }
+  const buf = r.buf;
+  if (traceId < 0) return 'has no trace id';
+  if (traceIdEnd - traceId !== 16) return `has a trace id of ${traceIdEnd - traceId} bytes, expected 16`;
+  if (spanId < 0) return 'has no span id';
+  if (spanIdEnd - spanId !== 8) return `has a span id of ${spanIdEnd - spanId} bytes, expected 8`;
+  if (parent >= 0 && parentEnd !== parent && parentEnd - parent !== 8) return `has a parent span id of ${parentEnd - parent} bytes, expected 8`;
+  let parentSpanId: string | undefined;
+  if (parent >= 0 && parentEnd !== parent) {
+    let zero = true;
+    for (let i = parent; i < parentEnd; i++) if (buf[i] !== 0) { zero = false; break; }
+    if (!zero) parentSpanId = r.spanIds.get(buf, parent, parentEnd);
+  }
+  return buildSpan({
+    traceId: r.traceIds.get(buf, traceId, traceIdEnd),
+    spanId: r.spanIds.get(buf, spanId, spanIdEnd),
+    parentSpanId, name, kind, startUnixUs, endUnixUs, status, attributes, events, links, flags, traceState,
+  }, ctx, warn);
+}
+
+function decodeStatus(r: WireReader, start: number, end: number): SpanStatus {
+  let code = 0;
+  let message: string | undefined;
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.field === 2 && r.wireType === WT_LEN) {
+      const e = r.lenEnd(end);
+      message = r.text.get(r.buf, r.pos, e);
+      r.pos = e;
+    } else if (r.field === 3 && r.wireType === WT_VARINT) {
+      r.varint64(end);
+      code = r.lo | 0;
+    } else r.skip(end);
+  }
+  if (code < 0 || code > 2) throw new SpanProblem(`has an unknown status code ${code}`);
+  return makeStatus(code, message);
+}
+
+function decodeEvent(r: WireReader, start: number, end: number): SpanEvent {
+  let timeUnixUs = 0;
+  let name = '';
+  const attributes: Attributes = {};
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.field === 1 && r.wireType === WT_FIXED64) {
+      r.fixed64(end);
+      timeUnixUs = nanosPartsToUs(r.lo, r.hi);
+    } else if (r.wireType === WT_LEN && (r.field === 2 || r.field === 3)) {
+      const f = r.field;
+      const e = r.lenEnd(end);
+      if (f === 2) name = r.text.get(r.buf, r.pos, e);
+      else decodeKeyValue(r, r.pos, e, attributes, 0);
+      r.pos = e;
+    } else r.skip(end);
+  }
+  return { name, timeUnixUs, attributes };
+}
+
+function decodeLink(r: WireReader, start: number, end: number): SpanLink {
+  let traceId: string | undefined;
+  let spanId: string | undefined;
+  let traceState: string | undefined;
+  const attributes: Attributes = {};
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.wireType !== WT_LEN || r.field < 1 || r.field > 4) {
+      r.skip(end);
+      continue;
+    }
+    const f = r.field;
+    const e = r.lenEnd(end);
+    const s = r.pos;
+    if (f === 1) {
+      if (e - s !== 16) throw new SpanProblem(`has a link whose trace id is ${e - s} bytes, expected 16`);
+      traceId = r.traceIds.get(r.buf, s, e);
+    } else if (f === 2) {
+      if (e - s !== 8) throw new SpanProblem(`has a link whose span id is ${e - s} bytes, expected 8`);
+      spanId = r.spanIds.get(r.buf, s, e);
+    } else if (f === 3) traceState = r.text.get(r.buf, s, e);
+    else decodeKeyValue(r, s, e, attributes, 0);
+    r.pos = e;
+  }
+  if (traceId === undefined || spanId === undefined) throw new SpanProblem('has a link without trace id or span id');
+  const link: SpanLink = { traceId, spanId, attributes };
+  if (traceState) link.traceState = traceState;
+  return link;
+}
+
+/** Decodes every KeyValue in field `field` of the message [start, end) into a new object. */
+function decodeAttributesOf(r: WireReader, start: number, end: number, field: number): Attributes {
+  const out: Attributes = {};
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.field === field && r.wireType === WT_LEN) {
+      const e = r.lenEnd(end);
+      decodeKeyValue(r, r.pos, e, out, 0);
+      r.pos = e;
+    } else r.skip(end);
+  }
+  return out;
+}
+
+/** One KeyValue message (key = 1, value = 2) into `out`; leaves `r.pos` anywhere (callers reset it). */
+function decodeKeyValue(r: WireReader, start: number, end: number, out: Attributes, depth: number): void {
+  let key = '';
+  let vs = -1, ve = -1;
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.wireType === WT_LEN && (r.field === 1 || r.field === 2)) {
+      const f = r.field;
+      const e = r.lenEnd(end);
+      if (f === 1) key = r.text.get(r.buf, r.pos, e);
+      else { vs = r.pos; ve = e; }
+      r.pos = e;
+    } else r.skip(end);
+  }
+  setAttr(out, key, vs < 0 ? null : decodeAnyValue(r, vs, ve, depth));
+}
+
+function decodeAnyValue(r: WireReader, start: number, end: number, depth: number): AttrValue {
+  let value: AttrValue = null;
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    const f = r.field;
+    const wt = r.wireType;
+    if (wt === WT_LEN && (f === 1 || f === 5 || f === 6 || f === 7)) {
+      const e = r.lenEnd(end);
+      const s = r.pos;
+      if (f === 1) value = r.text.get(r.buf, s, e);
+      else if (f === 7) value = bytesToBase64(r.buf, s, e);
+      else {
+        if (depth >= MAX_VALUE_DEPTH) throw new SpanProblem(`has an attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+        value = f === 5 ? decodeArray(r, s, e, depth + 1) : decodeKvList(r, s, e, depth + 1);
+      }
+      r.pos = e;
+    } else if (wt === WT_VARINT && (f === 2 || f === 3)) {
+      r.varint64(end);
+      value = f === 2 ? (r.lo | r.hi) !== 0 : r.int64();
+    } else if (wt === WT_FIXED64 && f === 4) {
+      value = r.double(end);
+    } else r.skip(end);
+  }
+  return value;
+}
+
+function decodeArray(r: WireReader, start: number, end: number, depth: number): AttrValue[] {
+  const out: AttrValue[] = [];
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.field === 1 && r.wireType === WT_LEN) {
+      const e = r.lenEnd(end);
+      out.push(decodeAnyValue(r, r.pos, e, depth));
+      r.pos = e;
+    } else r.skip(end);
+  }
+  return out;
+}
+
+function decodeKvList(r: WireReader, start: number, end: number, depth: number): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  r.pos = start;
+  while (r.pos < end) {
+    r.tag(end);
+    if (r.field === 1 && r.wireType === WT_LEN) {
+      const e = r.lenEnd(end);
+      decodeKeyValue(r, r.pos, e, out, depth);
+      r.pos = e;
+    } else r.skip(end);
+  }
+  return out;
+}
