@@ -15,6 +15,8 @@ interface CommandEntry {
 
 // Lazy so that `trace-insight --help` does not load the AWS SDK or the parsers.
 const commands: Record<string, CommandEntry> = {
+  serve: { summary: 'run the local OTLP/HTTP and X-Ray UDP receivers', load: async () => (await import('./commands/serve')).run },
+  xray: { summary: 'xray pull: fetch traces from the AWS X-Ray API', load: async () => (await import('./commands/xray')).run },
 };
 
 function usage(): string {
