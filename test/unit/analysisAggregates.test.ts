@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { aggregateInvocations } from '../../src/core/analysis/aggregates';
+import { extractInvocations, parseLambdaArn } from '../../src/core/analysis/invocations';
+import type { Span } from '../../src/core/model';
+import { T0_US, lambdaSpan, sid, span } from './analysisSpans';
+
+/** One OTel invocation: entry span plus an optional init span child. */
+function otelInvocation(fn: string, startMs: number, durMs: number | null, o: { cold?: boolean; initMs?: number; error?: boolean; version?: string; memoryMb?: number } = {}): Span[] {
+  const traceId = sid().padStart(32, '0');
+  const entry = lambdaSpan(fn, { traceId, startMs, durMs, cold: o.cold ?? false, error: o.error, version: o.version, memoryMb: o.memoryMb ?? 512, arch: 'arm64' });
+  const out = [entry];
+  if (o.initMs !== undefined) out.push(span({ traceId, parent: entry.spanId, name: 'Initialization', startMs: startMs - o.initMs, durMs: o.initMs }));
+  return out;
+}
+
+describe('analysis: per-function aggregates', () => {
+  const spans = [
+    ...otelInvocation('orders', 0, 100, { cold: true, initMs: 250.4 }),
+    ...otelInvocation('orders', 1000, 20.2),
+    ...otelInvocation('orders', 2000, 30, { error: true }),
+    ...otelInvocation('orders', 3000, 50),
+    ...otelInvocation('billing', 500, 7),
+  ];
+  const aggs = aggregateInvocations(extractInvocations(spans));
+  const orders = aggs.find((a) => a.functionName === 'orders')!;
+
+  it('finds one row per function, sorted by name', () => {
+    assert.deepEqual(aggs.map((a) => [a.functionName, a.invocations]), [['billing', 1], ['orders', 4]]);
+  });
+
+  it('computes nearest-rank percentiles over handler durations', () => {
+    // sorted [20.2, 30, 50, 100]: p50 rank ceil(0.5*4)=2 -> 30; p90 rank ceil(3.6)=4 -> 100
+    assert.equal(orders.duration.p50Ms, 30);
+    assert.equal(orders.duration.p90Ms, 100);
+    assert.equal(orders.duration.p99Ms, 100);
+    assert.equal(orders.duration.maxMs, 100);
+    assert.equal(orders.duration.percentileMethod, 'exact');
+  });
+
+  it('counts errors and cold starts as fractions of invocations', () => {
+    assert.equal(orders.errors, 1);
+    assert.equal(orders.errorRate, 1 / 4);
+    assert.equal(orders.faultRate, 1 / 4); // OTel status ERROR = the function failed
+    assert.equal(orders.coldStarts, 1);
+    assert.equal(orders.coldStartRate, 1 / 4);
+    assert.equal(orders.init.p50Ms, 250.4);
+    assert.equal(orders.init.p95Ms, 250.4);
+  });
+
+  it('bills each duration rounded up to 1 ms', () => {
+    // ceil(100) + ceil(20.2) + ceil(30) + ceil(50) = 100 + 21 + 30 + 50
+    assert.equal(orders.billedDurationMsTotal, 201);
+    assert.equal(orders.billedInitMsTotal, 251); // ceil(250.4)
+  });
+
+  it('reads memory from faas.max_memory (bytes) and the architecture from host.arch', () => {
+    assert.equal(orders.memoryMb, 512);
+    assert.equal(orders.architecture, 'arm64');
+    assert.equal(orders.region, 'us-east-1');
+  });
+
+  it('keeps only the window [since, until)', () => {
+    const since = T0_US / 1000 + 1000, until = T0_US / 1000 + 3000;
+    const w = aggregateInvocations(extractInvocations(spans), { sinceUnixMs: since, untilUnixMs: until });
+    assert.deepEqual(w.map((a) => [a.functionName, a.invocations]), [['orders', 2]]);
+    assert.equal(w[0].coldStarts, 0);
+  });
+
+  it('splits versions and merges them into the function total', () => {
+    const v = [...otelInvocation('api', 0, 10, { version: '7' }), ...otelInvocation('api', 10, 20, { version: '7' }), ...otelInvocation('api', 20, 40, { version: '8', cold: true })];
+    const [api] = aggregateInvocations(extractInvocations(v));
+    assert.equal(api.invocations, 3);
+    assert.deepEqual(api.versions.map((x) => [x.version, x.invocations, x.duration.maxMs, x.coldStarts]), [['7', 2, 20, 0], ['8', 1, 40, 1]]);
+    assert.equal(api.duration.p50Ms, 20);
+  });
+
+  it('takes the version from the ARN qualifier when faas.version is absent', () => {
+    assert.deepEqual(parseLambdaArn('arn:aws:lambda:eu-west-1:123456789012:function:orders:live'), { region: 'eu-west-1', functionName: 'orders', qualifier: 'live' });
+    const s = lambdaSpan('orders', { attrs: { 'cloud.resource_id': 'arn:aws:lambda:eu-west-1:123456789012:function:orders:live' } });
+    assert.equal(extractInvocations([s])[0].version, 'live');
+  });
+
+  describe('edge cases', () => {
+    it('one invocation: every percentile is its duration', () => {
+      const [a] = aggregateInvocations(extractInvocations(otelInvocation('one', 0, 42.5)));
+      assert.deepEqual([a.invocations, a.duration.p50Ms, a.duration.p99Ms, a.coldStartRate], [1, 42.5, 42.5, 0]);
+    });
+
+    it('all cold: cold-start rate 1', () => {
+      const s = [0, 1, 2].flatMap((i) => otelInvocation('cold', i * 100, 10, { cold: true, initMs: 100 + i }));
+      const [a] = aggregateInvocations(extractInvocations(s));
+      assert.equal(a.coldStartRate, 1);
+      assert.equal(a.init.p50Ms, 101);
+    });
+
+    it('a span without an end is counted as in progress, not as a 0 ms duration', () => {
+      const s = [...otelInvocation('live', 0, null), ...otelInvocation('live', 10, 30)];
+      const [a] = aggregateInvocations(extractInvocations(s));
+      assert.equal(a.invocations, 2);
+      assert.equal(a.inProgress, 1);
+      assert.equal(a.duration.count, 1);
+      assert.equal(a.duration.p50Ms, 30);
+    });
+
+    it('a zero-length span is a 0 ms invocation billed 0 ms', () => {
+      const [a] = aggregateInvocations(extractInvocations(otelInvocation('zero', 0, 0)));
+      assert.equal(a.duration.p50Ms, 0);
+      assert.equal(a.billedDurationMsTotal, 0);
+    });
+
+    it('clock skew: an end before the start counts as 0 ms, never negative', () => {
+      const s = otelInvocation('skew', 0, 10);
+      s[0].endUnixUs = s[0].startUnixUs - 5000;
+      const [a] = aggregateInvocations(extractInvocations(s));
+      assert.equal(a.duration.minMs, 0);
+    });
+  });
+
+  describe('X-Ray', () => {
+    const fnSeg = span({ name: 'orders-fn', startMs: 0, durMs: 400, xray: { type: 'segment', origin: 'AWS::Lambda::Function', fault: true } });
+    const init = span({ name: 'Initialization', parent: fnSeg.spanId, startMs: 0, durMs: 300, xray: { type: 'subsegment' } });
+    const inv = span({ name: 'Invocation', parent: fnSeg.spanId, startMs: 300, durMs: 90, xray: { type: 'subsegment' } });
+    const throttled = span({ name: 'other-fn', startMs: 0, durMs: 1, xray: { type: 'segment', origin: 'AWS::Lambda', throttle: true } });
+
+    it('a function segment with an Initialization subsegment is a cold start; its duration is the Invocation subsegment', () => {
+      const [v] = extractInvocations([fnSeg, init, inv]);
+      assert.deepEqual([v.functionName, v.coldStart, v.initDurationMs, v.durationMs, v.fault], ['orders-fn', true, 300, 90, true]);
+    });
+
+    it('a throttled AWS::Lambda segment counts as a throttle, not an invocation', () => {
+      const [a] = aggregateInvocations(extractInvocations([throttled]));
+      assert.deepEqual([a.functionName, a.invocations, a.throttles, a.throttleRate], ['other-fn', 0, 1, 1]);
+    });
+  });
+});
