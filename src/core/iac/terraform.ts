@@ -1,0 +1,177 @@
+/**
+ * Functions declared in Terraform: `resource "aws_lambda_function"` (with `filename` or an
+ * `archive_file` data source) and `module` blocks using terraform-aws-modules/lambda (`source_path`).
+ * Works on a tree-sitter HCL syntax tree that the caller parsed; no I/O here.
+ */
+import type { Node } from 'web-tree-sitter';
+import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
+
+type Val = string | number | boolean | null | undefined | Val[] | { [k: string]: Val };
+
+interface Env {
+  moduleDir: string;
+  vars: Map<string, Val>;
+  archives: Map<string, { sourceDir?: string; sourceFile?: string; outputPath?: string }>;
+}
+
+const named = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
+
+/** Evaluates an HCL expression where it is static; references it cannot know give undefined. */
+function evalExpr(n: Node | null | undefined, env: Env): Val {
+  if (!n) return undefined;
+  switch (n.type) {
+    case 'expression': {
+      const kids = named(n);
+      if (kids[0]?.type === 'variable_expr') return evalRef(kids, env);
+      return evalExpr(kids[0], env);
+    }
+    case 'literal_value': return evalExpr(named(n)[0], env);
+    case 'numeric_lit': return Number(n.text);
+    case 'bool_lit': return n.text === 'true';
+    case 'null_lit': return null;
+    case 'string_lit': case 'template_expr': case 'quoted_template': {
+      let out = '';
+      for (const c of named(n)) {
+        if (c.type === 'template_literal') out += c.text;
+        else if (c.type === 'template_interpolation') {
+          const v = evalExpr(named(c).find((x) => x.type === 'expression'), env);
+          if (v === undefined || v === null || typeof v === 'object') out += `\${${named(c).find((x) => x.type === 'expression')?.text ?? ''}}`;
+          else out += String(v);
+        } else if (c.type === 'quoted_template' || c.type === 'heredoc_template') out += evalExpr(c, env) ?? '';
+      }
+      return out;
+    }
+    case 'collection_value': return evalExpr(named(n)[0], env);
+    case 'tuple': return named(n).filter((c) => c.type === 'expression').map((c) => evalExpr(c, env));
+    case 'object': {
+      const o: Record<string, Val> = {};
+      for (const el of named(n).filter((c) => c.type === 'object_elem')) {
+        const key = el.childForFieldName('key');
+        const k = key ? (named(key)[0]?.type === 'variable_expr' ? key.text : String(evalExpr(key, env))) : '';
+        o[k] = evalExpr(el.childForFieldName('val'), env);
+      }
+      return o;
+    }
+    case 'function_call': {
+      const name = named(n)[0]?.text;
+      const args = named(named(n).find((c) => c.type === 'function_arguments')).filter((c) => c.type === 'expression').map((c) => evalExpr(c, env));
+      if (name === 'compact' && Array.isArray(args[0])) return args[0].filter((x) => x !== null && x !== undefined && x !== '');
+      return undefined;
+    }
+    default: return undefined;
+  }
+}
+
+function evalRef(parts: Node[], env: Env): Val {
+  const head = parts[0].text;
+  const attrs = parts.slice(1).filter((p) => p.type === 'get_attr').map((p) => named(p)[0]?.text ?? '');
+  if (head === 'path' && attrs[0] === 'module') return env.moduleDir;
+  if (head === 'var' && attrs.length === 1) return env.vars.get(attrs[0]);
+  if (head === 'data' && attrs[0] === 'archive_file' && attrs[2] === 'output_path') {
+    const a = env.archives.get(attrs[1]);
+    return a ? `archive:${attrs[1]}` : undefined;
+  }
+  return undefined;
+}
+
+function attributes(block: Node): Map<string, Node> {
+  const body = named(block).find((c) => c.type === 'body');
+  const m = new Map<string, Node>();
+  for (const a of named(body)) if (a.type === 'attribute') m.set(named(a)[0]?.text ?? '', a);
+  return m;
+}
+
+function labels(block: Node): string[] {
+  return named(block).filter((c) => c.type === 'string_lit').map((c) => named(c).filter((x) => x.type === 'template_literal').map((x) => x.text).join(''));
+}
+
+/**
+ * Extracts functions from one parsed `.tf` file. `vars` are the folder's variable defaults (from
+ * `terraformVariables` over every .tf file of the folder).
+ */
+export function extractTerraform(file: string, root: Node, vars: Map<string, Val> = new Map()): IacFileResult {
+  const result: IacFileResult = { functions: [], warnings: [], references: [] };
+  const dir = dirnamePosix(file);
+  const env: Env = { moduleDir: dir, vars, archives: new Map() };
+  if (root.hasError) result.warnings.push(`${file}: line ${firstErrorLine(root)}: HCL syntax error (recovered)`);
+  const blocks = named(named(root).find((c) => c.type === 'body')).filter((c) => c.type === 'block');
+  for (const b of blocks) {
+    const [kw] = [named(b)[0]?.text];
+    const l = labels(b);
+    if (kw === 'data' && l[0] === 'archive_file') {
+      const at = attributes(b);
+      const v = (k: string) => { const x = evalExpr(at.get(k)?.childForFieldName?.('val') ?? named(at.get(k)).find((c) => c.type === 'expression'), env); return typeof x === 'string' ? x : undefined; };
+      env.archives.set(l[1], { sourceDir: v('source_dir'), sourceFile: v('source_file'), outputPath: v('output_path') });
+    }
+  }
+  for (const b of blocks) {
+    const kw = named(b)[0]?.text;
+    const l = labels(b);
+    const isResource = kw === 'resource' && l[0] === 'aws_lambda_function';
+    const at = attributes(b);
+    const get = (k: string): Val => evalExpr(named(at.get(k)).find((c) => c.type === 'expression'), env);
+    const source = get('source');
+    const isModule = kw === 'module' && typeof source === 'string' && (/terraform-aws-modules\/lambda\/aws/.test(source) || (at.has('source_path') && at.has('handler')) || (at.has('handler') && at.has('function_name') && at.has('runtime')));
+    if (!isResource && !isModule) continue;
+    const name = isResource ? l[1] : l[0];
+    const fn: FunctionDecl = { name, aliases: [], kind: 'terraform', packageType: 'zip', declaredIn: { file, line: b.startPosition.row + 1 }, warnings: [] };
+    const s = (k: string) => { const v = get(k); return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined; };
+    const handlerText = named(at.get('handler')).find((c) => c.type === 'expression')?.text;
+    fn.handler = s('handler');
+    if (fn.handler === undefined && handlerText) fn.warnings.push(`handler is \`${handlerText}\`, known only when the module is used`);
+    fn.runtime = s('runtime');
+    const fnName = s('function_name');
+    if (fnName) fn.aliases.push(fnName);
+    const mem = get('memory_size');
+    if (typeof mem === 'number') fn.memoryMb = mem;
+    const to = get('timeout');
+    if (typeof to === 'number') fn.timeoutSec = to;
+    const arch = get('architectures');
+    if (Array.isArray(arch) && typeof arch[0] === 'string') fn.architecture = arch[0];
+    if (s('package_type') === 'Image') { fn.packageType = 'image'; fn.imageUri = s('image_uri'); }
+    if (isModule) {
+      let sp = get('source_path');
+      if (Array.isArray(sp)) sp = sp.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? x.path : x)).find((x) => typeof x === 'string');
+      else if (sp && typeof sp === 'object') sp = (sp as Record<string, Val>).path;
+      const local = s('local_existing_package');
+      if (typeof sp === 'string' && !sp.includes('${')) fn.codeUri = joinPosix(dir, stripModuleDir(sp, dir));
+      else if (local && !local.includes('${')) fn.codeUri = joinPosix(dir, stripModuleDir(local, dir));
+      else fn.warnings.push(at.has('source_path') ? `source_path \`${named(at.get('source_path')).find((c) => c.type === 'expression')?.text}\` is not static` : 'no source_path: the package is built elsewhere');
+    } else {
+      const filename = s('filename');
+      if (filename?.startsWith('archive:')) {
+        const a = env.archives.get(filename.slice(8));
+        const src = a?.sourceDir ?? (a?.sourceFile ? dirnamePosix(a.sourceFile) : undefined);
+        if (src && !src.includes('${')) fn.codeUri = joinPosix(dir, stripModuleDir(src, dir));
+      } else if (filename && !filename.includes('${var.')) {
+        // A zip built next to its sources: look for the handler beside the archive.
+        fn.codeUri = dirnamePosix(joinPosix(dir, stripModuleDir(filename, dir)));
+        fn.warnings.push(`code is the archive ${filename}; its sources are looked for in ${fn.codeUri}`);
+      } else if (!at.has('s3_bucket') && fn.packageType === 'zip') fn.warnings.push('no static filename: the package is built elsewhere');
+    }
+    result.functions.push(fn);
+  }
+  return result;
+}
+
+function stripModuleDir(p: string, dir: string): string {
+  return p.startsWith(`${dir}/`) ? p.slice(dir.length + 1) : p === dir ? '.' : p;
+}
+
+function firstErrorLine(n: Node): number {
+  if (n.type === 'ERROR' || n.isMissing) return n.startPosition.row + 1;
+  for (const c of named(n)) if (c.hasError) return firstErrorLine(c);
+  return n.startPosition.row + 1;
+}
+
+/** Variable defaults declared in one parsed `.tf` file (`variable "x" { default = ... }`). */
+export function terraformVariables(root: Node): Map<string, Val> {
+  const out = new Map<string, Val>();
+  const env: Env = { moduleDir: '.', vars: new Map(), archives: new Map() };
+  for (const b of named(named(root).find((c) => c.type === 'body'))) {
+    if (b.type !== 'block' || named(b)[0]?.text !== 'variable') continue;
+    const d = attributes(b).get('default');
+    if (d) out.set(labels(b)[0], evalExpr(named(d).find((c) => c.type === 'expression'), env));
+  }
+  return out;
+}

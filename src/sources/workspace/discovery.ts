@@ -1,0 +1,170 @@
+/**
+ * Handler discovery over a workspace folder, incremental: files are re-read and re-parsed only
+ * when their size or mtime changed since the previous run of the same `WorkspaceDiscovery`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { type CodeIndex, type CodeLanguage, languageOf } from '../../core/code/codeIndex';
+import { locateHandler } from '../../core/code/locateHandler';
+import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
+import { extractServerless } from '../../core/iac/serverlessFramework';
+import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
+import { dirnamePosix, type DiscoveredFunction, type FunctionDecl, type IacFileResult } from '../../core/iac/types';
+import { type GrammarName, loadParsers } from './grammars';
+import { type FileStamp, walkWorkspace } from './walk';
+
+/** What one discovery run found. */
+export interface DiscoveryResult {
+  /** Sorted by declaring file, then line. */
+  functions: DiscoveredFunction[];
+  /** Workspace-level warnings (invalid templates, missing nested stacks, grammars that failed). */
+  warnings: string[];
+  /** Files read and parsed in this run (all of them on the first run; changed ones afterwards). */
+  parsedFiles: string[];
+  fileCount: number;
+}
+
+interface Cached<T> { stamp: FileStamp; value: T }
+
+const IAC_TEXT = /\.(ya?ml|json|template)$/i;
+
+function isServerlessFile(f: string): boolean {
+  return /(^|\/)serverless\.ya?ml$/i.test(f);
+}
+
+export class WorkspaceDiscovery {
+  private stamps = new Map<string, FileStamp>();
+  private texts = new Map<string, Cached<string | undefined>>();
+  private trees = new Map<string, Cached<Tree | undefined>>();
+  private iac = new Map<string, Cached<IacFileResult | undefined>>();
+  private parsers = new Map<GrammarName, Parser>();
+  private grammarErrors: string[] = [];
+  private parsed = new Set<string>();
+
+  constructor(readonly root: string) {}
+
+  private changed<T>(cache: Map<string, Cached<T>>, f: string): boolean {
+    const c = cache.get(f);
+    const s = this.stamps.get(f);
+    return !c || !s || c.stamp.mtimeMs !== s.mtimeMs || c.stamp.size !== s.size;
+  }
+
+  private text(f: string): string | undefined {
+    if (!this.changed(this.texts, f)) return this.texts.get(f)!.value;
+    let t: string | undefined;
+    try { t = fs.readFileSync(path.join(this.root, f), 'utf8'); } catch { t = undefined; }
+    this.texts.set(f, { stamp: this.stamps.get(f)!, value: t });
+    return t;
+  }
+
+  private tree(f: string, grammar: GrammarName | undefined = languageOf(f)): Node | undefined {
+    if (!this.stamps.has(f) || !grammar) return undefined;
+    if (!this.changed(this.trees, f)) return this.trees.get(f)!.value?.rootNode;
+    const parser = this.parsers.get(grammar);
+    const t = this.text(f);
+    const tree = parser && t !== undefined ? parser.parse(t) ?? undefined : undefined;
+    this.trees.get(f)?.value?.delete();
+    this.trees.set(f, { stamp: this.stamps.get(f)!, value: tree });
+    this.parsed.add(f);
+    return tree?.rootNode;
+  }
+
+  /** Runs discovery; call again after edits to re-parse only what changed. */
+  async run(): Promise<DiscoveryResult> {
+    this.parsed = new Set();
+    this.stamps = walkWorkspace(this.root);
+    const files = [...this.stamps.keys()];
+    for (const cache of [this.texts, this.trees, this.iac] as Map<string, Cached<unknown>>[]) {
+      for (const f of cache.keys()) if (!this.stamps.has(f)) { (cache.get(f)?.value as Tree | undefined)?.delete?.(); cache.delete(f); }
+    }
+    const needed = new Set<GrammarName>();
+    for (const f of files) {
+      const l = languageOf(f);
+      if (l) needed.add(l);
+      if (f.endsWith('.tf')) needed.add('terraform');
+    }
+    if (needed.has('typescript')) needed.add('javascript');
+    const missing = [...needed].filter((n) => !this.parsers.has(n));
+    if (missing.length) {
+      const { parsers, errors } = await loadParsers(missing);
+      for (const [k, v] of parsers) this.parsers.set(k, v);
+      this.grammarErrors.push(...errors);
+    }
+    const warnings: string[] = [...this.grammarErrors];
+    const decls: FunctionDecl[] = [];
+    const tfVars = this.terraformVars(files);
+    for (const f of files) {
+      const r = this.iacFile(f, tfVars);
+      if (!r) continue;
+      decls.push(...r.functions);
+      warnings.push(...r.warnings);
+      for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
+    }
+    const index = this.codeIndex(files);
+    const functions = decls.map((d) => toDiscovered(d, locateHandler(d, index)));
+    return { functions, warnings, parsedFiles: [...this.parsed].sort(), fileCount: files.length };
+  }
+
+  private terraformVars(files: string[]): Map<string, Map<string, unknown>> {
+    const byDir = new Map<string, Map<string, unknown>>();
+    for (const f of files) {
+      if (!f.endsWith('.tf')) continue;
+      const root = this.tree(f, 'terraform');
+      if (!root) continue;
+      const d = dirnamePosix(f);
+      const m = byDir.get(d) ?? new Map<string, unknown>();
+      for (const [k, v] of terraformVariables(root)) m.set(k, v);
+      byDir.set(d, m);
+    }
+    return byDir;
+  }
+
+  private iacFile(f: string, tfVars: Map<string, Map<string, unknown>>): IacFileResult | undefined {
+    if (f.endsWith('.tf')) {
+      // Variables come from sibling files, so a .tf result is recomputed from its (cached) tree.
+      const root = this.tree(f, 'terraform');
+      return root ? extractTerraform(f, root, (tfVars.get(dirnamePosix(f)) ?? new Map()) as Map<string, never>) : undefined;
+    }
+    if (!IAC_TEXT.test(f)) return undefined;
+    if (!this.changed(this.iac, f)) return this.iac.get(f)!.value;
+    const t = this.text(f);
+    let r: IacFileResult | undefined;
+    if (t !== undefined && isServerlessFile(f)) { r = extractServerless(f, t); this.parsed.add(f); }
+    else if (t !== undefined && t.includes('AWS::') && t.includes('Resources')) {
+      this.parsed.add(f);
+      const { root, warnings } = readTemplate(f, t);
+      r = isCloudFormation(root) ? extractCloudFormation(f, root, warnings) : undefined;
+    }
+    this.iac.set(f, { stamp: this.stamps.get(f)!, value: r });
+    return r;
+  }
+
+  private codeIndex(files: string[]): CodeIndex {
+    const set = new Set(files);
+    const temp = new Map<CodeLanguage, Parser>();
+    return {
+      files,
+      has: (f) => set.has(f),
+      tree: (f) => this.tree(f),
+      text: (f) => (set.has(f) ? this.text(f) : undefined),
+      parseText: (text, lang) => {
+        const p = this.parsers.get(lang) ?? temp.get(lang);
+        return p?.parse(text)?.rootNode ?? undefined;
+      },
+    };
+  }
+}
+
+function toDiscovered(d: FunctionDecl, loc: ReturnType<typeof locateHandler>): DiscoveredFunction {
+  return {
+    name: d.name, aliases: d.aliases, kind: d.kind, runtime: d.runtime ?? null, handler: d.handler ?? null,
+    packageType: d.packageType, file: loc.file, line: loc.line,
+    declaredIn: `${d.declaredIn.file}:${d.declaredIn.line}`,
+    memoryMb: d.memoryMb ?? null, timeoutSec: d.timeoutSec ?? null, architecture: d.architecture ?? null,
+    ...(d.region ? { region: d.region } : {}), ...(d.account ? { account: d.account } : {}),
+    ...(loc.unresolvedReason ? { unresolvedReason: loc.unresolvedReason } : {}),
+    ...(loc.candidates ? { candidates: loc.candidates } : {}),
+    warnings: [...d.warnings, ...loc.warnings],
+  };
+}
