@@ -15,8 +15,12 @@ interface CommandEntry {
 
 // Lazy so that `trace-insight --help` does not load the AWS SDK or the parsers.
 const commands: Record<string, CommandEntry> = {
+  import: { summary: 'import trace files (OTLP JSON/protobuf, Collector JSON lines, X-Ray) into the local store', load: async () => (await import('./commands/import')).run },
+  traces: { summary: 'list recent traces in the local store', load: async () => (await import('./commands/traces')).run },
+  show: { summary: 'show one trace from the local store as a tree or JSON', load: async () => (await import('./commands/show')).run },
   serve: { summary: 'run the local OTLP/HTTP and X-Ray UDP receivers', load: async () => (await import('./commands/serve')).run },
   xray: { summary: 'xray pull: fetch traces from the AWS X-Ray API', load: async () => (await import('./commands/xray')).run },
+  handlers: { summary: 'list functions declared in the workspace and where their handlers are', load: async () => (await import('./commands/handlers')).run },
 };
 
 function usage(): string {

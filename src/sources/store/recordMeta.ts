@@ -1,8 +1,13 @@
 /**
  * The per-record summary kept in each record's meta, so that the index (trace list, dedupe, queries)
- * is rebuilt on open without parsing span bodies. Summaries of records of one trace add up.
+ * is rebuilt on open without parsing span bodies. Summaries of records of one trace add up to what
+ * `summarizeTrace` (core/summary.ts) says of the whole trace.
  */
+import { coldStartOf, functionNameOf } from '../../core/lambda';
 import type { Span } from '../../core/model';
+
+/** A span named in a meta: name, start (Unix us), span id. */
+export type SpanMark = [string, number, string];
 
 /** Meta of a record holding spans of ONE trace. Times: `s`/`x` Unix microseconds, `w` Unix ms. */
 export interface SpanRecordMeta {
@@ -13,7 +18,7 @@ export interface SpanRecordMeta {
   w: number;
   /** Span ids in this record. */
   ids: string[];
-  /** Span ids with error status (X-Ray error or fault). */
+  /** Span ids with error status. */
   e?: string[];
   /** Span ids still in progress (no end): a later copy with an end replaces them. */
   p?: string[];
@@ -25,10 +30,12 @@ export interface SpanRecordMeta {
   c?: 1;
   /** Function names, sorted, unique. */
   f?: string[];
-  /** Name and start of the earliest root span (no parent). */
-  r?: [string, number];
-  /** Name and start of the earliest span. */
-  n: [string, number];
+  /** The earliest span without a parent. */
+  r?: SpanMark;
+  /** Spans whose parent is not in this record (root candidates if it never arrives), with that parent id. */
+  o?: [...SpanMark, string][];
+  /** The earliest span. */
+  n: SpanMark;
 }
 
 /** Meta of an eviction record: traces whose earlier records are dead. */
@@ -40,54 +47,42 @@ export interface EvictRecordMeta {
 
 export type RecordMeta = SpanRecordMeta | EvictRecordMeta;
 
-/** True when the span marks an error (OTLP status error, X-Ray error or fault). */
-export function isErrorSpan(span: Span): boolean {
-  return span.status.code === 'error' || span.xray?.error === true || span.xray?.fault === true;
+/** Orders span marks like summarizeTrace: by start, then span id. */
+export function isEarlier(a: SpanMark, b: SpanMark | undefined): boolean {
+  return !b || a[1] < b[1] || (a[1] === b[1] && a[2] < b[2]);
 }
 
-/** The function a span belongs to, if it says: `faas.name` (span or resource) or an X-Ray function segment. */
-export function functionNameOf(span: Span): string | undefined {
-  const attr = span.attributes['faas.name'] ?? span.resource.attributes['faas.name'];
-  if (typeof attr === 'string' && attr) return attr;
-  if (span.xray?.origin === 'AWS::Lambda::Function' && span.xray.type === 'segment') return span.name;
-  return undefined;
-}
-
-/** True when the span shows a cold start: `faas.coldstart` or an X-Ray `Initialization` subsegment. */
-export function isColdStartSpan(span: Span): boolean {
-  if (span.attributes['faas.coldstart'] === true || span.resource.attributes['faas.coldstart'] === true) return true;
-  return span.xray !== undefined && span.name === 'Initialization';
-}
-
-/** The meta of a record holding `spans` (non-empty, all of trace `traceId`). */
+/** The meta of a record holding `spans` (non-empty, all of trace `traceId`, unique span ids). */
 export function spanRecordMeta(traceId: string, spans: readonly Span[], writtenUnixMs: number): SpanRecordMeta {
-  const ids: string[] = [];
+  const ids = spans.map((s) => s.spanId);
+  const present = new Set(ids);
   const errors: string[] = [];
   const inProgress: string[] = [];
+  const orphans: [...SpanMark, string][] = [];
   const functions = new Set<string>();
-  let cold = false;
   let s = Infinity;
   let x = -Infinity;
-  let root: [string, number] | undefined;
-  let first: [string, number] = [spans[0].name, spans[0].startUnixUs];
+  let root: SpanMark | undefined;
+  let first: SpanMark | undefined;
   for (const span of spans) {
-    ids.push(span.spanId);
-    if (isErrorSpan(span)) errors.push(span.spanId);
+    const mark: SpanMark = [span.name, span.startUnixUs, span.spanId];
+    if (span.status.code === 'error') errors.push(span.spanId);
     if (span.endUnixUs === undefined) inProgress.push(span.spanId);
     const fn = functionNameOf(span);
     if (fn) functions.add(fn);
-    if (isColdStartSpan(span)) cold = true;
     s = Math.min(s, span.startUnixUs);
     x = Math.max(x, span.endUnixUs ?? span.startUnixUs);
-    if (span.startUnixUs < first[1]) first = [span.name, span.startUnixUs];
-    if (!span.parentSpanId && (!root || span.startUnixUs < root[1])) root = [span.name, span.startUnixUs];
+    if (isEarlier(mark, first)) first = mark;
+    if (!span.parentSpanId) { if (isEarlier(mark, root)) root = mark; } else if (!present.has(span.parentSpanId)) orphans.push([...mark, span.parentSpanId]);
   }
-  const meta: SpanRecordMeta = { k: 's', t: traceId, w: writtenUnixMs, ids, s, x, n: first };
+  const meta: SpanRecordMeta = { k: 's', t: traceId, w: writtenUnixMs, ids, s, x, n: first! };
   if (errors.length) meta.e = errors;
   if (inProgress.length) meta.p = inProgress;
-  if (cold) meta.c = 1;
+  // A cold-start signal anywhere in a batch is one for the trace; "warm" needs no record.
+  if (coldStartOf(spans) === true) meta.c = 1;
   if (functions.size) meta.f = [...functions].sort();
   if (root) meta.r = root;
+  else if (orphans.length) meta.o = orphans;
   return meta;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { TraceSummary } from '../../core/model';
 import type { TraceQuery } from '../storeApi';
-import type { SpanRecordMeta } from './recordMeta';
+import { isEarlier, type SpanMark, type SpanRecordMeta } from './recordMeta';
 
 /** Where one record lives: segment number, byte offset and total length. */
 export interface RecordRef {
@@ -24,8 +24,11 @@ export interface TraceEntry {
   endUs: number;
   cold: boolean;
   functions: string[];
-  root?: [string, number];
-  first: [string, number];
+  /** The earliest span without a parent. */
+  root?: SpanMark;
+  /** Until a parentless root arrives: spans whose parent was not in their record, with that parent. */
+  orphans?: [...SpanMark, string][];
+  first: SpanMark;
   /** Store clock (Unix ms) of the last record written for this trace: age eviction goes by it. */
   lastWriteMs: number;
 }
@@ -67,8 +70,9 @@ export class TraceIndex {
       if (!set) this.byFunction.set(f, (set = new Set()));
       set.add(e);
     }
-    if (m.r && (!e.root || m.r[1] < e.root[1])) e.root = m.r;
-    if (m.n[1] < e.first[1]) e.first = m.n;
+    if (m.r && isEarlier(m.r, e.root)) { e.root = m.r; e.orphans = undefined; }
+    if (m.o && !e.root) (e.orphans ??= []).push(...m.o);
+    if (isEarlier(m.n, e.first)) e.first = m.n;
     e.lastWriteMs = Math.max(e.lastWriteMs, m.w);
     return e;
   }
@@ -122,7 +126,7 @@ function newestFirst(a: TraceEntry, b: TraceEntry): number {
 export function summaryOf(e: TraceEntry): TraceSummary {
   return {
     traceId: e.traceId,
-    rootName: (e.root ?? e.first)[0],
+    rootName: rootOf(e)[0],
     startUnixMs: e.startUs / 1000,
     durationMs: (e.endUs - e.startUs) / 1000,
     spanCount: e.ids.size,
@@ -130,4 +134,12 @@ export function summaryOf(e: TraceEntry): TraceSummary {
     coldStart: e.cold,
     functions: [...e.functions],
   };
+}
+
+/** Like summarizeTrace: the earliest parentless span, else the earliest whose parent never arrived, else the earliest. */
+function rootOf(e: TraceEntry): SpanMark {
+  if (e.root) return e.root;
+  let best: SpanMark | undefined;
+  for (const o of e.orphans ?? []) if (!e.ids.has(o[3]) && isEarlier(o as unknown as SpanMark, best)) best = [o[0], o[1], o[2]];
+  return best ?? e.first;
 }
