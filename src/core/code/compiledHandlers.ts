@@ -3,6 +3,11 @@ import type { Node } from 'web-tree-sitter';
 import { type CodeIndex, filesUnder, findAll, kids } from './codeIndex';
 import { type Candidate, found, type HandlerLocation, unresolved } from './location';
 
+// Annotations and attributes belong to the declaration node; the signature is where the name is.
+function nameLine(n: Node): number {
+  return (n.childForFieldName('name') ?? n).startPosition.row + 1;
+}
+
 const JAVA_CLASSES = new Set(['class_declaration', 'record_declaration', 'enum_declaration']);
 
 /** Locates a Java handler among the `.java` files under `searchDir`. */
@@ -26,8 +31,8 @@ export function locateJavaHandler(index: CodeIndex, searchDir: string, handler: 
     for (const c of findAll(root, JAVA_CLASSES)) {
       if (c.childForFieldName('name')?.text !== cls) continue;
       const methods = kids(c.childForFieldName('body')).filter((m) => m.type === 'method_declaration' && m.childForFieldName('name')?.text === method);
-      if (methods.length) hits.push({ file: f, line: methods[0].startPosition.row + 1, why: `${cls}.${method}` });
-      else { warnings.push(`${cls} declares no \`${method}\`; the class is shown`); hits.push({ file: f, line: c.startPosition.row + 1, why: `class ${cls}` }); }
+      if (methods.length) hits.push({ file: f, line: nameLine(methods[0]), why: `${cls}.${method}` });
+      else { warnings.push(`${cls} declares no \`${method}\`; the class is shown`); hits.push({ file: f, line: nameLine(c), why: `class ${cls}` }); }
     }
   }
   if (hits.length === 1) return found(hits[0].file, hits[0].line, `${cls}.${method}`, warnings);
@@ -68,8 +73,8 @@ export function locateCsharpHandler(index: CodeIndex, searchDir: string, handler
       const cns = csNamespace(c);
       const ms = kids(c.childForFieldName('body')).filter((m) => m.type === 'method_declaration' && m.childForFieldName('name')?.text === method);
       const at = ms[0] ?? c;
-      if (cns === ns) hits.push({ file: f, line: at.startPosition.row + 1, why: ms.length ? `${typeName}.${method}` : `class ${typeName} (no ${method})` });
-      else nearMisses.push({ file: f, line: at.startPosition.row + 1, why: `class ${cls} in namespace ${cns || '(global)'}, not ${ns}` });
+      if (cns === ns) hits.push({ file: f, line: nameLine(at), why: ms.length ? `${typeName}.${method}` : `class ${typeName} (no ${method})` });
+      else nearMisses.push({ file: f, line: nameLine(at), why: `class ${cls} in namespace ${cns || '(global)'}, not ${ns}` });
     }
   }
   if (hits.length === 1) return found(hits[0].file, hits[0].line, `${cls}.${method}`, hits[0].why.startsWith('class') ? [`${typeName} declares no ${method}`] : []);

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkspaceDiscovery, type DiscoveryResult } from '../../src/sources/workspace/discovery';
+import { run as runHandlersCli } from '../../src/cli/commands/handlers';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+const iac = path.join(corpus, 'iac');
+
+interface Row { declaredIn: string; name: string; runtime: string | null; file: string | null; line: number | null; status: 'resolved' | 'no-source' | 'unresolved' }
+const expected: Row[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'expected/handlersCorpus.json'), 'utf8'));
+
+describe('handler discovery over corpus/iac', () => {
+  let result: DiscoveryResult;
+  before(async () => { result = await new WorkspaceDiscovery(iac).run(); });
+
+  it('finds exactly the functions of the expected table, each at the expected file and line', () => {
+    const got = result.functions.map((f) => `${f.declaredIn} ${f.name} ${f.runtime} -> ${f.file}:${f.line}`);
+    assert.deepEqual(got, expected.map((r) => `${r.declaredIn} ${r.name} ${r.runtime} -> ${r.file}:${r.line}`));
+  });
+
+  it('resolves at least 98% of handlers whose code is in the workspace; every other one says why', () => {
+    const withSource = expected.filter((r) => r.status !== 'no-source');
+    const resolved = withSource.filter((r) => r.status === 'resolved').length;
+    assert.equal(resolved, 114);
+    assert.ok(resolved / withSource.length >= 0.98, `${resolved}/${withSource.length}`);
+    for (const f of result.functions.filter((x) => !x.file)) assert.match(f.unresolvedReason ?? '', /\w{3,}/, f.declaredIn);
+  });
+
+  it('covers SAM, CloudFormation, CDK-synthesized, Serverless and Terraform declarations in six languages', () => {
+    const kinds = new Set(result.functions.map((f) => f.kind));
+    assert.deepEqual([...kinds].sort(), ['cdk-synth', 'cloudformation', 'sam', 'serverless', 'terraform']);
+    const exts = new Set(result.functions.filter((f) => f.file).map((f) => path.extname(f.file!)));
+    for (const e of ['.js', '.mjs', '.ts', '.py', '.java', '.go', '.cs', '.rs', '.rb']) assert.ok(exts.has(e), e);
+  });
+
+  it('says that cookiecutter templates are not valid YAML and still reads their functions', () => {
+    const w = result.warnings.filter((x) => x.includes('cookiecutter'));
+    assert.equal(w.length, 8);
+    assert.ok(w.includes('sam/sam-app-templates/python3.13-hello/project/template.yaml: not valid YAML as written (line 20: Plain value cannot start with directive indicator character %); cookiecutter/Jinja template: 7 tags blanked before reading'));
+    const java = result.functions.find((f) => f.declaredIn === 'sam/sam-app-templates/java21-hello-maven/project/template.yaml:15')!;
+    assert.equal(java.runtime, null, 'the runtime was a {{ cookiecutter }} placeholder');
+    assert.equal(java.file, 'sam/sam-app-templates/java21-hello-maven/project/HelloWorldFunction/src/main/java/helloworld/App.java');
+  });
+
+  it('carries Globals, short-tag lookups and architecture into memory, timeout and architecture', () => {
+    const by = (d: string) => result.functions.find((f) => f.declaredIn === d)!;
+    const edge = by('sam/serverless-otlp-forwarder/todos/template.yaml:303');
+    assert.deepEqual([edge.memoryMb, edge.timeoutSec, edge.architecture], [128, 5, 'x86_64']);
+    const rust = by('sam/serverless-otlp-forwarder/todos/template.yaml:37');
+    assert.deepEqual([rust.memoryMb, rust.timeoutSec, rust.architecture], [128, 30, 'arm64']);
+    assert.deepEqual(rust.aliases, ['${AWS::StackName}-storage-api']);
+    assert.equal(by('sam/aws-sam-cli-testdata/invoke/template.yml:76').timeoutSec, 5, '!FindInMap [common, LambdaFunction, Timeout]');
+    assert.deepEqual(by('sam/aws-sam-cli-testdata/invoke/template.yml:92').aliases, ['MyReallyCoolFunction'], '!Ref FunctionNameParam default');
+  });
+
+  it('names Serverless functions service-stage-function and reads provider defaults', () => {
+    const create = result.functions.find((f) => f.declaredIn === 'serverless/serverless-examples/aws-python-rest-api-with-dynamodb/serverless.yml:24')!;
+    assert.deepEqual(create.aliases, ['serverless-rest-api-with-dynamodb-dev-create']);
+    assert.equal(create.region, 'us-east-1');
+    const sqs = result.functions.find((f) => f.declaredIn === 'serverless/serverless-examples/aws-node-typescript-sqs-standard/serverless.yml:22')!;
+    assert.deepEqual(sqs.aliases, ['aws-node-typescript-sqs-standard-dev-sender'], 'service: {name: ...} form');
+    assert.ok(sqs.warnings.some((w) => w.includes('re-exported from')), 'export { default as sender } from ./sqs/sender');
+  });
+
+  it('picks the C# handler by namespace, not the decoy Handlers/ class of a similar name', () => {
+    const create = result.functions.find((f) => f.name === 'create' && f.runtime === 'dotnetcore2.1')!;
+    assert.match(create.file!, /DotNetServerless\.Lambda\/Functions\/CreateItemFunction\.cs$/);
+  });
+
+  it('shows image functions by name with no source, and inline code at its line in the template', () => {
+    const img = result.functions.find((f) => f.declaredIn === 'sam/aws-sam-cli-testdata/invoke/template_image.yaml:26')!;
+    assert.equal(img.packageType, 'image');
+    assert.equal(img.handler, 'main.handler');
+    assert.equal(img.unresolvedReason, 'container image function (sam-test-lambdaimage:v1): its code is not in the workspace');
+    const inline = result.functions.find((f) => f.name === 'InlineCodeServerlessFunction')!;
+    assert.deepEqual([inline.file, inline.line], ['sam/aws-sam-cli-testdata/invoke/template-inlinecode.yaml', 20]);
+  });
+
+  it('lists candidates when the handler names a module that does not exist', () => {
+    const auth = result.functions.find((f) => f.name === 'authorizer')!;
+    assert.equal(auth.handler, 'exports.handler');
+    assert.deepEqual(auth.candidates, [{ file: 'terraform/localstack-terraform-samples/demo-deploy/modules/lambda/files/handler.js', line: 82, why: 'exports `handler` but the handler names module `exports`' }]);
+  });
+});
+
+describe('incremental discovery', () => {
+  it('re-parses only the file that changed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-disc-'));
+    try {
+      fs.cpSync(path.join(iac, 'sam/serverless-otlp-forwarder'), dir, { recursive: true });
+      const d = new WorkspaceDiscovery(dir);
+      const first = await d.run();
+      assert.ok(first.parsedFiles.length >= 6, first.parsedFiles.join(','));
+      const f = path.join(dir, 'todos/python/edge/request.py');
+      fs.chmodSync(f, 0o644);
+      fs.writeFileSync(f, `\n\n${fs.readFileSync(f, 'utf8')}`);
+      const second = await d.run();
+      assert.deepEqual(second.parsedFiles, ['todos/python/edge/request.py']);
+      const edge = second.functions.find((x) => x.name === 'EdgeFunction')!;
+      assert.equal(edge.line, 85, 'two lines were added above def handler');
+      assert.deepEqual((await d.run()).parsedFiles, []);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe('trace-insight handlers', () => {
+  it('prints each function with its handler location, and --json the full records', async () => {
+    let out = '';
+    const io = { out: (t: string) => { out += t; }, err: () => undefined };
+    assert.equal(await runHandlersCli(['--workspace', path.join(iac, 'sam/serverless-otlp-forwarder')], io), 0);
+    assert.ok(out.includes('TodosProcessorFunction  main.lambda_handler  [python3.13, arm64, 128 MB, 30 s]\n  -> todos/python/processor/main.py:174\n  declared in todos/template.yaml:119\n'), out);
+    assert.ok(out.endsWith('6 functions, 6 handlers located, 0 unresolved.\n'));
+    out = '';
+    await runHandlersCli(['--workspace', path.join(iac, 'sam/aws-sam-cli-testdata/invoke'), '--json'], io);
+    const j = JSON.parse(out);
+    const img = j.functions.find((f: { declaredIn: string }) => f.declaredIn === 'template_image.yaml:26');
+    assert.deepEqual([img.file, img.line, img.name, img.timeoutSec], [null, null, 'HelloWorldServerlessFunction', 600]);
+  });
+});
