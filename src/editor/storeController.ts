@@ -1,0 +1,95 @@
+/**
+ * Owns the extension's trace store: where it lives (`traceInsight.storePath`, default the extension's
+ * global storage) and opening it on first use, never at activation. The open store belongs to the live
+ * source's lifetime: moving `storePath` or deactivating closes it, and the next use opens the new place.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { openStore } from '../sources/store/fileTraceStore';
+import type { TraceStore } from '../sources/storeApi';
+import { configChanged, type Configuration, type ConfigurationReactive } from './config';
+import type { Lifetimes } from './disposables';
+
+/**
+ * The store directory for a `storePath` setting: '' is `<globalStorage>/store`; `~/...` is under the
+ * home directory; a relative path is taken from the first workspace folder (or the home directory).
+ */
+export function resolveStoreDir(storePath: string, globalStorageDir: string, workspaceDir: string | undefined): string {
+  if (storePath === '') return path.join(globalStorageDir, 'store');
+  if (storePath === '~' || storePath.startsWith('~/')) return path.join(os.homedir(), storePath.slice(1));
+  return path.resolve(workspaceDir ?? os.homedir(), storePath);
+}
+
+export class StoreController implements ConfigurationReactive, vscode.Disposable {
+  private dir = '';
+  private opening: Promise<TraceStore> | undefined;
+  /** Settles when the previously open store has released its directory (its writer lock). */
+  private closing: Promise<void> = Promise.resolve();
+  private readonly moved = new vscode.EventEmitter<string>();
+  /** Fires with the new directory after `traceInsight.storePath` moved the store. */
+  readonly onDidMoveStore = this.moved.event;
+
+  constructor(
+    private readonly globalStorageDir: string,
+    private readonly config: Configuration,
+    private readonly lifetimes: Lifetimes,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The directory the store is (or will be) opened from. */
+  get storeDir(): string {
+    return this.dir;
+  }
+
+  onConfigurationChanged(e?: vscode.ConfigurationChangeEvent): void {
+    if (!configChanged(e, 'storePath')) return;
+    const dir = resolveStoreDir(this.config.current.storePath, this.globalStorageDir, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+    if (dir === this.dir) return;
+    const wasOpen = this.opening !== undefined;
+    this.dir = dir;
+    if (e === undefined) return;
+    this.log.info(`trace store location is now ${dir}`);
+    if (wasOpen) this.lifetimes.endSource();
+    this.moved.fire(dir);
+  }
+
+  /** The open store, opened on the first call; later calls share it. Rejects when it cannot be opened. */
+  open(): Promise<TraceStore> {
+    if (this.opening) return this.opening;
+    const dir = this.dir;
+    const opening = this.closing.then(() => openStore(dir));
+    this.opening = opening;
+    // Added before the open settles, so a move or deactivation in between still closes it.
+    this.lifetimes.source.add({
+      dispose: () => {
+        if (this.opening === opening) this.opening = undefined;
+        this.closing = opening.then((s) => s.close(), () => undefined).catch((err: unknown) => this.log.error(`closing the trace store ${dir}: ${errorText(err)}`));
+      },
+    });
+    opening.then((store) => {
+      const { traces, spans } = store.stats();
+      this.log.info(`opened trace store ${dir}: ${traces} traces, ${spans} spans`);
+      for (const w of (store as { warnings?: readonly string[] }).warnings ?? []) this.log.warn(`trace store ${dir}: ${w}`);
+    }, (err: unknown) => {
+      // a later call tries again (the lock may have been released, the disk freed)
+      if (this.opening === opening) this.opening = undefined;
+      this.log.error(`cannot open the trace store ${dir}: ${errorText(err)}`);
+    });
+    return opening;
+  }
+
+  /** Settles when a store closed by a move or by deactivation has released its directory. */
+  whenClosed(): Promise<void> {
+    return this.closing;
+  }
+
+  dispose(): void {
+    this.moved.dispose();
+  }
+}
+
+/** The message of an error, for the log and for messages to the user. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
