@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { openStore } from '../../src/sources/store/fileTraceStore';
+import { exportWith, removeDir, sdkBatch, succeeded, tempDir } from './helpers/receiverKit';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+
+interface Served {
+  child: ChildProcess;
+  otlpUrl: string;
+  xrayPort: number;
+  /** Everything printed so far. */
+  out(): string;
+  /** Resolves when stdout has matched `re`. */
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+/** `trace-insight serve` as its own process (through tsx, so no build is needed). */
+async function serve(storeDir: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--store', storeDir, '--otlp-port', '0', '--xray-port', '0', ...extra],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters: (() => void)[] = [];
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); for (const w of waiters.splice(0)) w(); });
+  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); for (const w of waiters.splice(0)) w(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { for (const w of waiters.splice(0)) w(); resolve(code); }));
+  const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
+    for (;;) {
+      const m = re.exec(out);
+      if (m) return m;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited before printing ${String(re)}:\n${out}`);
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+  const otlp = await waitFor(/otlp listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  const xray = await waitFor(/xray listening on udp 127\.0\.0\.1:(\d+)/);
+  return { child, otlpUrl: otlp[1], xrayPort: Number(xray[1]), out: () => out, waitFor, exited };
+}
+
+describe('trace-insight serve', function () {
+  this.timeout(60_000);
+  const dirs: string[] = [];
+  after(() => { for (const d of dirs) removeDir(d); });
+  const newDir = (): string => { const d = tempDir('serve-'); dirs.push(d); return d; };
+
+  it('prints a line per batch from both receivers and stops cleanly on SIGINT', async () => {
+    const dir = newDir();
+    const s = await serve(dir);
+    const spans = await sdkBatch(3, 4, 99);
+    const exporter = new OTLPTraceExporter({ url: `${s.otlpUrl}/v1/traces`, compression: CompressionAlgorithm.GZIP });
+    assert.ok(succeeded(await exportWith(exporter, spans)));
+    await exporter.shutdown();
+    await s.waitFor(/otlp 127\.0\.0\.1:\d+ 12 spans \(protobuf, gzip\)\n/);
+    const datagram = fs.readFileSync(path.join(CORPUS, 'captured/udp/node-sdk-plain-segment.txt'));
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => sock.send(datagram, s.xrayPort, '127.0.0.1', (e) => { sock.close(); if (e) reject(e); else resolve(); }));
+    const m = await s.waitFor(/xray udp:127\.0\.0\.1:\d+ (\d+) spans from 1 datagrams\n/);
+    s.child.kill('SIGINT');
+    assert.equal(await s.exited, 0);
+    assert.match(s.out(), /stopping\n/);
+    const store = await openStore(dir, { readOnly: true });
+    assert.equal(store.stats().spans, 12 + Number(m[1]));
+    await store.close();
+  });
+
+  it('keeps every span acknowledged with 200 when killed with SIGKILL mid-stream', async () => {
+    const dir = newDir();
+    const s = await serve(dir);
+    const exporter = new OTLPTraceExporter({ url: `${s.otlpUrl}/v1/traces`, timeoutMillis: 1500 });
+    const acked: ReadableSpan[] = [];
+    let sent = 0;
+    let killed = false;
+    // Two exports always in flight; the kill lands while at least one is being stored or answered.
+    const lane = async (lane: number): Promise<void> => {
+      for (let i = 0; !killed; i++) {
+        const spans = await sdkBatch(10, 5, 1000 + lane * 1000 + i);
+        sent++;
+        const r = await exportWith(exporter, spans);
+        if (!succeeded(r)) return;
+        acked.push(...spans);
+        if (acked.length >= 400 && !killed) { killed = true; s.child.kill('SIGKILL'); }
+      }
+    };
+    await Promise.all([lane(1), lane(2)]);
+    if (!killed) s.child.kill('SIGKILL');
+    await s.exited;
+    assert.ok(killed, `the stream ended before the kill:\n${s.out()}`);
+    await exporter.shutdown();
+    assert.ok(sent * 50 > acked.length, 'the kill left an export unanswered');
+    const store = await openStore(dir);
+    const missing: string[] = [];
+    for (const span of acked) {
+      const t = await store.getTrace(span.spanContext().traceId);
+      if (!t?.spans.some((x) => x.spanId === span.spanContext().spanId)) missing.push(span.spanContext().spanId);
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(store.stats().spans >= acked.length);
+    await store.close();
+  });
+});
