@@ -17,6 +17,8 @@ export interface ImportOptions {
   streamAboveBytes?: number;
   /** Largest file (or decompressed gzip) imported as one document. Default 256 MiB. */
   maxDocumentBytes?: number;
+  /** Characters of whole lines decoded and appended at a time when streaming. Default 4 Mi. */
+  chunkChars?: number;
   /** Called as each file is done, in order. */
   onFile?: (result: FileImportResult) => void;
 }
@@ -41,7 +43,6 @@ export interface FileImportResult {
 
 const MiB = 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
-const CHUNK_CHARS = 4 * MiB;
 
 /** Imports every file named or found under the named directories; resolves with one result per file. */
 export async function importPaths(paths: readonly string[], store: TraceStore, options: ImportOptions = {}): Promise<FileImportResult[]> {
@@ -115,7 +116,7 @@ export async function importFile(file: string, store: TraceStore, options: Impor
       return result;
     }
     if (format === 'otlp-json-lines' && size > streamAbove) {
-      await streamJsonLines(file, result, add);
+      await streamJsonLines(file, result, add, options.chunkChars ?? 4 * MiB);
     } else if (size > maxDoc) {
       result.errors.push({ source: file, reason: `too large to import as one document (${(size / MiB).toFixed(0)} MiB; the limit is ${(maxDoc / MiB).toFixed(0)} MiB): split it, or write it as JSON lines` });
     } else {
@@ -145,7 +146,7 @@ function countLines(bytes: Buffer): number {
 }
 
 /** Decodes a JSON-lines file in chunks of whole lines; memory is bounded by the chunk (and the longest line). */
-async function streamJsonLines(file: string, result: FileImportResult, add: (r: DecodeResult, lineBase: number) => Promise<void>): Promise<void> {
+async function streamJsonLines(file: string, result: FileImportResult, add: (r: DecodeResult, lineBase: number) => Promise<void>, chunkChars: number): Promise<void> {
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let chunk: string[] = [];
   let chars = 0;
@@ -157,7 +158,7 @@ async function streamJsonLines(file: string, result: FileImportResult, add: (r: 
     if (line.trim() !== '') lines++;
     chunk.push(line);
     chars += line.length + 1;
-    if (chars >= CHUNK_CHARS) {
+    if (chars >= chunkChars) {
       await add(decodeCollectorFile(chunk.join('\n'), file), chunkStart - 1);
       chunk = []; chars = 0; chunkStart = lineNo + 1;
     }
