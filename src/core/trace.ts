@@ -41,75 +41,97 @@ function byStart(a: Span, b: Span): number {
  * cycles are reported and their spans become roots.
  */
 export function buildTraceTree(spans: readonly Span[]): TraceTree {
-  const byId = new Map<string, Span>();
-  for (const s of spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
-
-  // Effective parent id of each span: undefined for roots. Cycles are cut below.
-  const parentOf = new Map<string, string | undefined>();
-  const orphans: Span[] = [];
-  for (const s of byId.values()) {
-    const p = s.parentSpanId;
-    if (p !== undefined && !byId.has(p)) orphans.push(s);
-    parentOf.set(s.spanId, p !== undefined && byId.has(p) ? p : undefined);
-  }
-
-  const cycles = findAndBreakCycles(byId, parentOf);
-
-  const childrenOf = new Map<string, Span[]>();
-  const roots: Span[] = [];
-  for (const s of byId.values()) {
-    const p = parentOf.get(s.spanId);
-    if (p === undefined) {
-      roots.push(s);
-    } else {
-      let list = childrenOf.get(p);
-      if (!list) childrenOf.set(p, (list = []));
+  // Work on indexes and typed arrays: one Map lookup per span, then no string keys.
+  const list: Span[] = [];
+  const indexOf = new Map<string, number>();
+  for (const s of spans) {
+    if (!indexOf.has(s.spanId)) {
+      indexOf.set(s.spanId, list.length);
       list.push(s);
     }
   }
-  roots.sort(byStart);
-  for (const list of childrenOf.values()) list.sort(byStart);
+  const n = list.length;
+  const parent = new Int32Array(n).fill(-1);
+  const orphans: Span[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = list[i].parentSpanId;
+    if (p === undefined) continue;
+    const j = indexOf.get(p);
+    if (j === undefined) orphans.push(list[i]);
+    else parent[i] = j;
+  }
 
-  const rows: TraceTreeRow[] = [];
-  const stack: { span: Span; depth: number; parentRow: number }[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push({ span: roots[i], depth: 0, parentRow: -1 });
+  const cycles = findAndBreakCycles(list, parent);
+
+  // Children as ranges of one array (CSR): childStart[i] .. childStart[i + 1].
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) childStart[parent[i] + 1]++;
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+  const fill = childStart.slice(0, n);
+  const childIdx = new Int32Array(childStart[n]);
+  const rootIdx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (parent[i] >= 0) childIdx[fill[parent[i]]++] = i;
+    else rootIdx.push(i);
+  }
+  const cmp = (a: number, b: number): number => byStart(list[a], list[b]);
+  rootIdx.sort(cmp);
+  const children = new Map<string, Span[]>();
+  for (let i = 0; i < n; i++) {
+    const from = childStart[i];
+    const to = childStart[i + 1];
+    if (to === from) continue;
+    if (to - from > 1) childIdx.subarray(from, to).sort(cmp);
+    const kids: Span[] = new Array(to - from);
+    for (let k = from; k < to; k++) kids[k - from] = list[childIdx[k]];
+    children.set(list[i].spanId, kids);
+  }
+
+  const rows: TraceTreeRow[] = new Array(n);
+  const rowOf = new Int32Array(n);
+  const depthOf = new Int32Array(n);
+  const stack: number[] = [];
+  for (let r = rootIdx.length - 1; r >= 0; r--) stack.push(rootIdx[r]);
+  let count = 0;
   while (stack.length) {
-    const { span, depth, parentRow } = stack.pop()!;
-    const index = rows.length;
-    rows.push({ span, depth, parentRow, descendantCount: 0 });
-    const kids = childrenOf.get(span.spanId);
-    if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1, parentRow: index });
+    const i = stack.pop()!;
+    const p = parent[i];
+    const depth = p < 0 ? 0 : depthOf[p] + 1;
+    depthOf[i] = depth;
+    rowOf[i] = count;
+    rows[count++] = { span: list[i], depth, parentRow: p < 0 ? -1 : rowOf[p], descendantCount: 0 };
+    for (let k = childStart[i + 1] - 1; k >= childStart[i]; k--) stack.push(childIdx[k]);
   }
   // Children come after their parent in pre-order, so one backward pass sums subtree sizes.
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const p = rows[i].parentRow;
-    if (p >= 0) rows[p].descendantCount += rows[i].descendantCount + 1;
+  for (let r = n - 1; r >= 0; r--) {
+    const p = rows[r].parentRow;
+    if (p >= 0) rows[p].descendantCount += rows[r].descendantCount + 1;
   }
-  return { rows, roots, children: childrenOf, orphans, cycles };
+  return { rows, roots: rootIdx.map((i) => list[i]), children, orphans, cycles };
 }
 
 /** Follows parent links from every span once (O(n)); cuts each cycle at its earliest span. */
-function findAndBreakCycles(byId: Map<string, Span>, parentOf: Map<string, string | undefined>): string[][] {
-  const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
+function findAndBreakCycles(list: readonly Span[], parent: Int32Array): string[][] {
+  const state = new Uint8Array(list.length); // 0: unseen, 1: on the current path, 2: done
   const cycles: string[][] = [];
-  for (const start of byId.keys()) {
-    if (state.has(start)) continue;
-    const path: string[] = [];
-    let cur: string | undefined = start;
-    while (cur !== undefined && !state.has(cur)) {
-      state.set(cur, 1);
+  const path: number[] = [];
+  for (let start = 0; start < list.length; start++) {
+    if (state[start]) continue;
+    path.length = 0;
+    let cur = start;
+    while (cur >= 0 && state[cur] === 0) {
+      state[cur] = 1;
       path.push(cur);
-      cur = parentOf.get(cur);
+      cur = parent[cur];
     }
-    if (cur !== undefined && state.get(cur) === 1) {
+    if (cur >= 0 && state[cur] === 1) {
       const members = path.slice(path.indexOf(cur));
-      let cut = members[0];
-      for (const id of members) if (byStart(byId.get(id)!, byId.get(cut)!) < 0) cut = id;
-      parentOf.set(cut, undefined);
-      const k = members.indexOf(cut);
-      cycles.push([...members.slice(k), ...members.slice(0, k)]);
+      let k = 0;
+      for (let m = 1; m < members.length; m++) if (byStart(list[members[m]], list[members[k]]) < 0) k = m;
+      parent[members[k]] = -1;
+      cycles.push([...members.slice(k), ...members.slice(0, k)].map((i) => list[i].spanId));
     }
-    for (const id of path) state.set(id, 2);
+    for (const i of path) state[i] = 2;
   }
   return cycles;
 }
