@@ -9,7 +9,8 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const watch = process.argv.includes('--watch');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+// jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow: bundle its ESM build.
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } };
 const configs = {
   extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
@@ -20,9 +21,11 @@ const configs = {
 function copyWasm() {
   const out = path.join(root, 'dist', 'wasm');
   fs.mkdirSync(out, { recursive: true });
-  const grammars = ['javascript', 'typescript', 'tsx', 'python', 'java', 'go', 'c_sharp', 'rust'];
-  for (const g of grammars) {
-    const f = path.join(root, 'node_modules/tree-sitter-wasms/out', `tree-sitter-${g}.wasm`);
+  // tree-sitter-wasms 0.1.13 grammars fail web-tree-sitter 0.27's dylink check; these load.
+  const grammars = ['javascript', 'typescript', 'tsx', 'python', 'java', 'go', 'c-sharp', 'rust', 'ruby'];
+  const files = grammars.map((g) => path.join(root, 'node_modules/@vscode/tree-sitter-wasm/wasm', `tree-sitter-${g}.wasm`));
+  files.push(path.join(root, 'node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
+  for (const f of files) {
     if (fs.existsSync(f)) fs.copyFileSync(f, path.join(out, path.basename(f)));
   }
   const rt = path.join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm');

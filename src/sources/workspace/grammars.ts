@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import type * as TreeSitter from 'web-tree-sitter';
 import type { CodeLanguage } from '../../core/code/codeIndex';
 
 /** Grammar languages: the code languages plus Terraform's HCL. */
@@ -30,6 +30,12 @@ function locate(file: string): string {
   if (!hit) throw new Error(`grammar file ${file} not found (looked in ${candidates(file).map(path.dirname).join(', ')})`);
   return hit;
 }
+
+// require, not import: bundlers pick the ESM build for imports, and it needs import.meta.url,
+// which the CJS bundles do not have.
+const { Language, Parser } = require('web-tree-sitter') as typeof TreeSitter;
+type Language = TreeSitter.Language;
+type Parser = TreeSitter.Parser;
 
 let init: Promise<void> | undefined;
 const languages = new Map<GrammarName, Promise<Language>>();
