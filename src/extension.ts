@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 import { Configuration } from './editor/config';
 import { Lifetimes } from './editor/disposables';
+import { FunctionsTreeProvider, registerFunctionsView } from './editor/functionsView';
 import { registerImportCommand } from './editor/importCommand';
 import { createLog, registerShowLog } from './editor/log';
+import { StatusBarController } from './editor/statusBar';
 import { StoreController, errorText } from './editor/storeController';
 import type { TraceStore } from './sources/storeApi';
 
@@ -16,6 +18,8 @@ export interface TraceInsightApi {
   readonly storeDir: string;
   /** The open trace store (opened on first use). */
   openStore(): Promise<TraceStore>;
+  /** Internal state the integration suites check; not a stable API. */
+  readonly forTests: { readonly functionsTree: FunctionsTreeProvider; readonly statusBarText: string };
 }
 
 let lifetimes: Lifetimes | undefined;
@@ -35,11 +39,15 @@ export function activate(context: vscode.ExtensionContext): TraceInsightApi {
 
   bag.add(registerShowLog(log));
   bag.add(registerImportCommand(storeController, log));
+  const functionsTree = bag.add(new FunctionsTreeProvider(storeController, log));
+  for (const d of registerFunctionsView(functionsTree)) bag.add(d);
+  const statusBar = bag.add(new StatusBarController(storeController));
 
   log.info(`activated in ${(performance.now() - startMs).toFixed(1)} ms; trace store: ${storeController.storeDir}`);
   return {
     get storeDir() { return storeController.storeDir; },
     openStore: () => storeController.open(),
+    forTests: { functionsTree, get statusBarText() { return statusBar.text; } },
   };
 }
 

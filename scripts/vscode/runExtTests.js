@@ -51,6 +51,7 @@ const NOISE = new RegExp([
   'marketplace', 'gallery', 'update\\.code\\.visualstudio', 'ENOTFOUND', 'Failed to fetch', 'net::ERR_', 'vscode-unpkg',
   '^Canceled: Canceled', '^Resolv(ing|ed) connection token', '^Creating a socket', '^\\[reconnection-grace-time\\]',
   '^Updating additional builtin extensions cache', '^\\[Service Worker\\]', '^\\[AgentHost:', '^\\[AccountPolicyGate\\]',
+  '^Creation of workbench contribution .* took \\d+ms', "^Timed out waiting for authentication provider 'github'",
 ].join('|'), 'i');
 
 const t0 = Date.now();

@@ -26,9 +26,10 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
   private opening: Promise<TraceStore> | undefined;
   /** Settles when the previously open store has released its directory (its writer lock). */
   private closing: Promise<void> = Promise.resolve();
-  private readonly moved = new vscode.EventEmitter<string>();
-  /** Fires with the new directory after `traceInsight.storePath` moved the store. */
-  readonly onDidMoveStore = this.moved.event;
+  private opened: TraceStore | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the traces a reader sees may differ: spans were appended, the store opened or moved. */
+  readonly onDidChangeTraces = this.changed.event;
 
   constructor(
     private readonly globalStorageDir: string,
@@ -51,7 +52,12 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
     if (e === undefined) return;
     this.log.info(`trace store location is now ${dir}`);
     if (wasOpen) this.lifetimes.endSource();
-    this.moved.fire(dir);
+    this.changed.fire();
+  }
+
+  /** The store if it is open now (never opens it). */
+  get current(): TraceStore | undefined {
+    return this.opened;
   }
 
   /** The open store, opened on the first call; later calls share it. Rejects when it cannot be opened. */
@@ -60,14 +66,20 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
     const dir = this.dir;
     const opening = this.closing.then(() => openStore(dir));
     this.opening = opening;
+    const bag = this.lifetimes.source;
     // Added before the open settles, so a move or deactivation in between still closes it.
-    this.lifetimes.source.add({
+    bag.add({
       dispose: () => {
         if (this.opening === opening) this.opening = undefined;
+        this.opened = undefined;
         this.closing = opening.then((s) => s.close(), () => undefined).catch((err: unknown) => this.log.error(`closing the trace store ${dir}: ${errorText(err)}`));
       },
     });
     opening.then((store) => {
+      if (bag.isDisposed) return;
+      this.opened = store;
+      bag.add(store.onDidAppend(() => this.changed.fire()));
+      this.changed.fire();
       const { traces, spans } = store.stats();
       this.log.info(`opened trace store ${dir}: ${traces} traces, ${spans} spans`);
       for (const w of (store as { warnings?: readonly string[] }).warnings ?? []) this.log.warn(`trace store ${dir}: ${w}`);
@@ -85,7 +97,7 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
   }
 
   dispose(): void {
-    this.moved.dispose();
+    this.changed.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { TraceInsightApi } from '../../src/extension';
 
 const EXTENSION_ID = 'trace-insight.serverless-trace-insight';
 
@@ -10,5 +11,11 @@ describe('extension in a real VS Code extension host', () => {
     // workspaceContains activation happens on its own shortly after start-up
     for (let i = 0; i < 100 && !ext.isActive; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(ext.isActive, true);
+  });
+
+  it('does not open the trace store while activating', async () => {
+    const api = await vscode.extensions.getExtension<TraceInsightApi>(EXTENSION_ID)!.activate();
+    // the status bar counts traces only once the store is open
+    assert.equal(api.forTests.statusBarText, '$(pulse) Trace Insight');
   });
 });
