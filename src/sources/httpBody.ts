@@ -43,7 +43,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       done = true;
       req.off('data', onData);
       if (err) {
-        // Stop reading; what the client still sends is discarded by the paused socket being closed.
+        // Stop collecting; the caller answers and then drops (or cuts off) the rest.
         req.pause();
         reject(err);
       } else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));

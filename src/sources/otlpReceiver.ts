@@ -104,19 +104,18 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     const signal = PATHS[(req.url ?? '').split('?')[0]];
     const batch: OtlpBatch = { signal: signal ?? 'traces', peer, encoding, gzip, status: 200, spans: 0, accepted: 0, duplicates: 0, rejected: 0 };
 
-    const answer = (status: number, body: Buffer, extra: Record<string, string> = {}, close = false): void => {
+    const answer = (status: number, body: Buffer, extra: Record<string, string> = {}, unread = false): void => {
       counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
       batch.status = status;
       const headers: Record<string, string | number> = { 'Content-Type': CONTENT_TYPES[encoding], 'Content-Length': body.length, ...extra };
-      if (close) headers.Connection = 'close';
       res.writeHead(status, headers);
       res.end(body);
-      if (close) res.once('finish', () => req.socket.destroySoon());
+      if (unread) discardRest(req, maxBody);
       if (signal) opts.onBatch?.(batch);
     };
-    const fail = (status: number, message: string, extra: Record<string, string> = {}, close = false): void => {
+    const fail = (status: number, message: string, extra: Record<string, string> = {}, unread = false): void => {
       batch.message = message;
-      answer(status, statusBody(encoding, status, message), extra, close);
+      answer(status, statusBody(encoding, status, message), extra, unread);
     };
 
     if (!signal) { fail(404, `no such path ${req.url ?? ''}: use /v1/traces, /v1/metrics or /v1/logs`); req.resume(); return; }
@@ -192,6 +191,20 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       await closed;
     },
   };
+}
+
+/**
+ * Reads and drops what the client still sends after an early answer, so that it reads the answer
+ * instead of a connection reset (closing a socket with unread input resets it); a client that
+ * keeps sending past `limitBytes` more is cut off.
+ */
+function discardRest(req: http.IncomingMessage, limitBytes: number): void {
+  let dropped = 0;
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > limitBytes) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Decoder reasons meaning the body itself is damaged (core/otlpProtobuf.ts, core/otlpJson.ts). */

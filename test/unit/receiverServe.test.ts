@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
@@ -69,6 +70,19 @@ describe('trace-insight serve', function () {
     const store = await openStore(dir, { readOnly: true });
     assert.equal(store.stats().spans, 12 + Number(m[1]));
     await store.close();
+  });
+
+  it('says which port is taken and which one is free instead of crashing', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--store', newDir(), '--otlp-port', String(port), '--xray-port', 'off'], { cwd: ROOT });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    blocker.close();
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`trace-insight serve: TCP port ${port} on 127\\.0\\.0\\.1 is already in use .*Port \\d+ is free: --otlp-port \\d+\\.`));
   });
 
   it('keeps every span acknowledged with 200 when killed with SIGKILL mid-stream', async () => {
