@@ -20,67 +20,47 @@ export class StringInterner {
 }
 
 const MAX_CACHED_BYTES = 96;
-const TABLE_BITS = 12;
+const TABLE_BITS = 13;
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
 
 /**
- * Turns byte ranges into strings (UTF-8 text or lowercase hex), returning the same string object
- * for the same bytes, without building a string first when the bytes were seen before.
- * Strings longer than 96 bytes are decoded but not shared (they are rarely repeated).
+ * Turns byte ranges into UTF-8 text, returning the same string object for the same bytes, without
+ * building a string first when the bytes were seen recently. Strings longer than 96 bytes are
+ * decoded but not shared (they are rarely repeated).
  */
 export class ByteStringCache {
-  // Open hash table of recent entries; a collision simply replaces the older entry.
+  // Direct-mapped table of recent strings; a collision simply replaces the older entry.
   private readonly strings: (string | undefined)[] = new Array(1 << TABLE_BITS);
-  private readonly hashes = new Int32Array(1 << TABLE_BITS);
   private readonly codes: number[] = [];
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
-
-  constructor(private readonly hex: boolean) {}
 
   /** The string for bytes[start, end). */
   get(bytes: Uint8Array, start: number, end: number): string {
     const len = end - start;
     if (len === 0) return '';
     if (len > MAX_CACHED_BYTES) return this.decode(bytes, start, end);
-    let h = 0x811c9dc5 ^ len;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-    const slot = (h ^ (h >>> 16)) & ((1 << TABLE_BITS) - 1);
+    // Hash the length and a few bytes at each end and the middle; the full check is the compare.
+    const mid = start + (len >> 1);
+    let h = Math.imul(len, 0x9e3779b1) ^ bytes[start] ^ (bytes[end - 1] << 8) ^ (bytes[mid] << 16) ^ (bytes[end - 2 >= start ? end - 2 : start] << 24);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ bytes[start + (len >> 2)];
+    h = Math.imul(h ^ (h >>> 12), 0x297a2d39) ^ bytes[end - 1 - (len >> 2)];
+    const slot = (h ^ (h >>> 15)) & TABLE_MASK;
     const cached = this.strings[slot];
-    if (cached !== undefined && this.hashes[slot] === h && this.matches(cached, bytes, start, end)) return cached;
+    if (cached !== undefined && cached.length === len) {
+      // Exact: only ASCII strings can equal their bytes char for char (U+FFFD never equals a byte).
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === bytes[start + i]) i++;
+      if (i === len) return cached;
+    }
     const s = this.decode(bytes, start, end);
     this.strings[slot] = s;
-    this.hashes[slot] = h;
     return s;
-  }
-
-  private matches(s: string, bytes: Uint8Array, start: number, end: number): boolean {
-    const len = end - start;
-    if (this.hex) {
-      if (s.length !== len * 2) return false;
-      for (let i = 0; i < len; i++) {
-        const b = bytes[start + i];
-        if (s.charCodeAt(2 * i) !== HEX_CODES[b >> 4] || s.charCodeAt(2 * i + 1) !== HEX_CODES[b & 15]) return false;
-      }
-      return true;
-    }
-    // Exact: only ASCII strings can equal their bytes char for char (U+FFFD never equals a byte).
-    if (s.length !== len) return false;
-    for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
-    return true;
   }
 
   private decode(bytes: Uint8Array, start: number, end: number): string {
     const len = end - start;
-    const codes = this.codes;
-    if (this.hex) {
-      codes.length = len * 2;
-      for (let i = 0; i < len; i++) {
-        const b = bytes[start + i];
-        codes[2 * i] = HEX_CODES[b >> 4];
-        codes[2 * i + 1] = HEX_CODES[b & 15];
-      }
-      return String.fromCharCode.apply(null, codes);
-    }
     if (len <= 64) {
+      const codes = this.codes;
       codes.length = len;
       for (let i = 0; i < len; i++) {
         const b = bytes[start + i];
@@ -90,6 +70,55 @@ export class ByteStringCache {
       return String.fromCharCode.apply(null, codes);
     }
     return this.decoder.decode(bytes.subarray(start, end));
+  }
+}
+
+/**
+ * Lowercase hex of 8- or 16-byte ids, one shared string per id seen recently: a trace id repeats
+ * on every span of its trace, a span id on its children (as their parent id).
+ */
+export class HexIdCache {
+  private readonly strings: (string | undefined)[] = new Array(1 << TABLE_BITS);
+  private readonly words: Int32Array;
+  private readonly codes: number[] = [];
+
+  constructor(private readonly idBytes: 8 | 16) {
+    this.words = new Int32Array((1 << TABLE_BITS) * (idBytes / 4));
+  }
+
+  /** The hex of bytes[start, start + idBytes); the caller checked the length. */
+  get(view: DataView, bytes: Uint8Array, start: number): string {
+    const n = this.idBytes / 4;
+    const w0 = view.getInt32(start, true);
+    const w1 = view.getInt32(start + 4, true);
+    let h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b);
+    let w2 = 0, w3 = 0;
+    if (n === 4) {
+      w2 = view.getInt32(start + 8, true);
+      w3 = view.getInt32(start + 12, true);
+      h = Math.imul(h ^ w2 ^ Math.imul(w3, 0xc2b2ae35), 0x85ebca6b);
+    }
+    const slot = (h ^ (h >>> 16)) & TABLE_MASK;
+    const at = slot * n;
+    const words = this.words;
+    const cached = this.strings[slot];
+    if (cached !== undefined && words[at] === w0 && words[at + 1] === w1 && (n === 2 || (words[at + 2] === w2 && words[at + 3] === w3))) return cached;
+    const codes = this.codes;
+    codes.length = this.idBytes * 2;
+    for (let i = 0; i < this.idBytes; i++) {
+      const b = bytes[start + i];
+      codes[2 * i] = HEX_CODES[b >> 4];
+      codes[2 * i + 1] = HEX_CODES[b & 15];
+    }
+    const s = String.fromCharCode.apply(null, codes);
+    this.strings[slot] = s;
+    words[at] = w0;
+    words[at + 1] = w1;
+    if (n === 4) {
+      words[at + 2] = w2;
+      words[at + 3] = w3;
+    }
+    return s;
   }
 }
 

@@ -9,7 +9,7 @@ import { bytesToHex } from './ids';
 import type { AttrValue, Attributes, DecodeResult, Resource, Scope, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
 import type { SpanFields } from './otlpSpan';
 import {
-  KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
+  KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, NO_START_TIME, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
   jsonNanosToUs, makeStatus, pushError, setAttr,
 } from './otlpSpan';
 
@@ -137,21 +137,27 @@ function decodeResourceSpans(rs: any, r: number, st: JsonDecodeState): void {
     if (!Array.isArray(spans)) continue;
     for (let i = 0; i < spans.length; i++) {
       const raw = spans[i];
-      const where = (): string => `resourceSpans[${r}].${scopeKey}[${s}].spans[${i}]`;
       let result: Span | string;
+      let noStart = false;
       try {
-        result = buildSpan(jsonSpanFields(raw, st), ctx, (reason) => warn(st, raw, where(), reason));
+        const fields = jsonSpanFields(raw, st);
+        noStart = fields.startUnixUs === undefined;
+        result = buildSpan(fields, ctx);
       } catch (e) {
         result = problemText(e);
       }
-      if (typeof result === 'string') warn(st, raw, where(), result + '; span skipped');
-      else st.result.spans.push(result);
+      if (typeof result === 'string') warn(st, raw, r, scopeKey, s, i, result + '; span skipped');
+      else {
+        if (noStart) warn(st, raw, r, scopeKey, s, i, NO_START_TIME);
+        st.result.spans.push(result);
+      }
     }
   }
 }
 
-function warn(st: JsonDecodeState, raw: any, where: string, reason: string): void {
+function warn(st: JsonDecodeState, raw: any, r: number, scopeKey: string, s: number, i: number, reason: string): void {
   const name = raw !== null && typeof raw === 'object' && typeof raw.name === 'string' ? raw.name : undefined;
+  const where = `resourceSpans[${r}].${scopeKey}[${s}].spans[${i}]`;
   pushError(st.result.errors, st.source, `${describeSpan(name, where)} ${reason}`, { line: st.line });
 }
 
@@ -294,7 +300,8 @@ function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {
 function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
   if (!Array.isArray(list) || list.length === 0) return NO_EVENTS;
   const out: SpanEvent[] = [];
-  for (const e of list) {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
     if (e === null || typeof e !== 'object') continue;
     const t = e.timeUnixNano;
     out.push({
@@ -303,13 +310,14 @@ function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
       attributes: jsonAttributes(e.attributes, st),
     });
   }
-  return out;
+  return out.slice(); // exact capacity: push() leaves spare slots
 }
 
 function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
   if (!Array.isArray(list) || list.length === 0) return NO_LINKS;
   const out: SpanLink[] = [];
-  for (const l of list) {
+  for (let i = 0; i < list.length; i++) {
+    const l = list[i];
     if (l === null || typeof l !== 'object') continue;
     const link: SpanLink = {
       traceId: jsonId(l.traceId, 16, st, 'link trace id'),
@@ -319,6 +327,6 @@ function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
     if (typeof l.traceState === 'string' && l.traceState !== '') link.traceState = l.traceState;
     out.push(link);
   }
-  return out;
+  return out.slice();
 }
 

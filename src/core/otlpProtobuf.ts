@@ -7,9 +7,15 @@ import { bytesToBase64 } from './intern';
 import type { AttrValue, Attributes, DecodeResult, Resource, Scope, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
 import type { SpanContext } from './otlpSpan';
 import {
-  MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, SpanProblem, buildSpan, describeSpan, makeStatus, nanosPartsToUs, pushError, setAttr,
+  MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, NO_START_TIME, SpanProblem, buildSpan, describeSpan, makeStatus, nanosPartsToUs, pushError, setAttr,
 } from './otlpSpan';
-import { WT_FIXED32, WT_FIXED64, WT_LEN, WT_VARINT, WireError, WireReader } from './otlpWire';
+import { WireError, WireReader } from './otlpWire';
+
+// Wire types, local so the hot loops need no cross-module lookups.
+const WT_VARINT = 0;
+const WT_FIXED64 = 1;
+const WT_LEN = 2;
+const WT_FIXED32 = 5;
 
 interface State {
   r: WireReader;
@@ -108,22 +114,26 @@ function decodeScopeSpans(st: State, start: number, end: number, resource: Resou
   for (let i = 0; i < parts.length; i += 3) {
     if (parts[i] !== 2) continue;
     const s = parts[i + 1];
-    const warn = (reason: string): void => {
-      pushError(st.result.errors, st.source, `${describeSpan(spanName, `byte ${s}`)} ${reason}`, { offset: s });
-    };
-    let spanName: string | undefined;
     let result: Span | string;
+    r.spanName = undefined;
     try {
-      result = decodeSpan(r, s, parts[i + 2], ctx, warn, (n) => { spanName = n; });
+      result = decodeSpan(r, s, parts[i + 2], ctx);
     } catch (e) {
       if (e instanceof WireError) result = `is corrupt at byte ${e.offset}: ${e.message}`;
       else if (e instanceof SpanProblem) result = e.message;
       else result = `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
     }
-    if (typeof result === 'string') warn(`${result}; span skipped`);
-    else st.result.spans.push(result);
+    if (typeof result === 'string') warnSpan(st, s, `${result}; span skipped`);
+    else {
+      if (result.startUnixUs === 0) warnSpan(st, s, NO_START_TIME);
+      st.result.spans.push(result);
+    }
   }
   if (framing) reportWire(st, framing, `scope spans at byte ${start}`);
+}
+
+function warnSpan(st: State, offset: number, reason: string): void {
+  pushError(st.result.errors, st.source, `${describeSpan(st.r.spanName, `byte ${offset}`)} ${reason}`, { offset });
 }
 
 function decodeScope(r: WireReader, start: number, end: number): Scope {
@@ -144,10 +154,7 @@ function decodeScope(r: WireReader, start: number, end: number): Scope {
   return version ? { name, version } : { name };
 }
 
-function decodeSpan(
-  r: WireReader, start: number, end: number, ctx: SpanContext,
-  warn: (reason: string) => void, named: (name: string) => void,
-): Span | string {
+function decodeSpan(r: WireReader, start: number, end: number, ctx: SpanContext): Span | string {
   let traceId = -1, traceIdEnd = -1, spanId = -1, spanIdEnd = -1, parent = -1, parentEnd = -1;
   let name = '';
   let kind = 0;
@@ -172,10 +179,10 @@ function decodeSpan(
         case 2: spanId = s; spanIdEnd = e; break;
         case 3: traceState = r.text.get(r.buf, s, e); break;
         case 4: parent = s; parentEnd = e; break;
-        case 5: name = r.text.get(r.buf, s, e); named(name); break;
+        case 5: name = r.text.get(r.buf, s, e); r.spanName = name; break;
         case 9: decodeKeyValue(r, s, e, attributes, 0); break;
-        case 11: if (events === NO_EVENTS) events = []; events.push(decodeEvent(r, s, e)); break;
-        case 13: if (links === NO_LINKS) links = []; links.push(decodeLink(r, s, e)); break;
+        case 11: if (events === NO_EVENTS) events = [decodeEvent(r, s, e)]; else events.push(decodeEvent(r, s, e)); break;
+        case 13: if (links === NO_LINKS) links = [decodeLink(r, s, e)]; else links.push(decodeLink(r, s, e)); break;
         case 15: status = decodeStatus(r, s, e); break;
         default: break;
       }
@@ -202,13 +209,13 @@ function decodeSpan(
   if (parent >= 0 && parentEnd !== parent) {
     let zero = true;
     for (let i = parent; i < parentEnd; i++) if (buf[i] !== 0) { zero = false; break; }
-    if (!zero) parentSpanId = r.spanIds.get(buf, parent, parentEnd);
+    if (!zero) parentSpanId = r.spanIds.get(r.view, buf, parent);
   }
   return buildSpan({
-    traceId: r.traceIds.get(buf, traceId, traceIdEnd),
-    spanId: r.spanIds.get(buf, spanId, spanIdEnd),
+    traceId: r.traceIds.get(r.view, buf, traceId),
+    spanId: r.spanIds.get(r.view, buf, spanId),
     parentSpanId, name, kind, startUnixUs, endUnixUs, status, attributes, events, links, flags, traceState,
-  }, ctx, warn);
+  }, ctx);
 }
 
 function decodeStatus(r: WireReader, start: number, end: number): SpanStatus {
@@ -268,10 +275,10 @@ function decodeLink(r: WireReader, start: number, end: number): SpanLink {
     const s = r.pos;
     if (f === 1) {
       if (e - s !== 16) throw new SpanProblem(`has a link whose trace id is ${e - s} bytes, expected 16`);
-      traceId = r.traceIds.get(r.buf, s, e);
+      traceId = r.traceIds.get(r.view, r.buf, s);
     } else if (f === 2) {
       if (e - s !== 8) throw new SpanProblem(`has a link whose span id is ${e - s} bytes, expected 8`);
-      spanId = r.spanIds.get(r.buf, s, e);
+      spanId = r.spanIds.get(r.view, r.buf, s);
     } else if (f === 3) traceState = r.text.get(r.buf, s, e);
     else decodeKeyValue(r, s, e, attributes, 0);
     r.pos = e;
@@ -299,6 +306,16 @@ function decodeAttributesOf(r: WireReader, start: number, end: number, field: nu
 
 /** One KeyValue message (key = 1, value = 2) into `out`; leaves `r.pos` anywhere (callers reset it). */
 function decodeKeyValue(r: WireReader, start: number, end: number, out: Attributes, depth: number): void {
+  const buf = r.buf;
+  // Fast path for the usual layout: key (tag 0x0a) then value (tag 0x12), one-byte lengths.
+  if (buf[start] === 0x0a) {
+    const ks = start + 2;
+    const ke = ks + buf[start + 1];
+    if (buf[start + 1] < 128 && ke + 2 <= end && buf[ke] === 0x12 && buf[ke + 1] < 128 && ke + 2 + buf[ke + 1] === end) {
+      setAttr(out, r.text.get(buf, ks, ke), decodeAnyValue(r, ke + 2, end, depth));
+      return;
+    }
+  }
   let key = '';
   let vs = -1, ve = -1;
   r.pos = start;
@@ -316,6 +333,16 @@ function decodeKeyValue(r: WireReader, start: number, end: number, out: Attribut
 }
 
 function decodeAnyValue(r: WireReader, start: number, end: number, depth: number): AttrValue {
+  const buf = r.buf;
+  // Fast paths: a short string, bool or small int as the only field.
+  if (end - start >= 2 && buf[start + 1] < 128) {
+    const tag = buf[start];
+    if (tag === 0x0a && start + 2 + buf[start + 1] === end) return r.text.get(buf, start + 2, end);
+    if (end === start + 2) {
+      if (tag === 0x18) return buf[start + 1];
+      if (tag === 0x10) return buf[start + 1] !== 0;
+    }
+  }
   let value: AttrValue = null;
   r.pos = start;
   while (r.pos < end) {
@@ -353,7 +380,8 @@ function decodeArray(r: WireReader, start: number, end: number, depth: number): 
       r.pos = e;
     } else r.skip(end);
   }
-  return out;
+  // push() leaves spare capacity (17 slots for one element); a copy is exact.
+  return out.length === 0 ? out : out.slice();
 }
 
 function decodeKvList(r: WireReader, start: number, end: number, depth: number): Record<string, AttrValue> {

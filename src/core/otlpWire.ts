@@ -3,7 +3,7 @@
  * of the enclosing message, so truncated or hostile bytes raise a `WireError` with the byte offset
  * instead of reading past the end or looping.
  */
-import { ByteStringCache } from './intern';
+import { ByteStringCache, HexIdCache } from './intern';
 
 /** Malformed bytes at `offset` (0-based, from the start of the buffer). */
 export class WireError extends Error {
@@ -26,9 +26,11 @@ export class WireReader {
   field = 0;
   wireType = 0;
   readonly view: DataView;
-  readonly text = new ByteStringCache(false);
-  readonly traceIds = new ByteStringCache(true);
-  readonly spanIds = new ByteStringCache(true);
+  readonly text = new ByteStringCache();
+  readonly traceIds = new HexIdCache(16);
+  readonly spanIds = new HexIdCache(8);
+  /** Name of the span being decoded, for error messages. */
+  spanName: string | undefined;
 
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -137,6 +139,8 @@ export class WireReader {
 
   /** Signed int64 of `lo`/`hi` as a number (exact up to 2^53). */
   int64(): number {
+    // Small values stay small integers (no boxed heap number per attribute).
+    if (this.hi === 0 && this.lo < 0x40000000) return this.lo | 0;
     return (this.hi | 0) * 4294967296 + this.lo;
   }
 }
