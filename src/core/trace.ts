@@ -20,7 +20,7 @@ export interface TraceTree {
   rows: TraceTreeRow[];
   /** Root spans in row order: no parent, parent never arrived, or where a cycle was broken. */
   roots: Span[];
-  /** Children of each span id, in row order; spans without children have no entry. */
+  /** Children of each span id, in row order; spans without children have no entry. Built on first read. */
   children: ReadonlyMap<string, readonly Span[]>;
   /** Spans whose `parentSpanId` is set but is no span of the input (they are also roots). */
   orphans: Span[];
@@ -76,16 +76,20 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
   }
   const cmp = (a: number, b: number): number => byStart(list[a], list[b]);
   rootIdx.sort(cmp);
-  const children = new Map<string, Span[]>();
   for (let i = 0; i < n; i++) {
-    const from = childStart[i];
-    const to = childStart[i + 1];
-    if (to === from) continue;
-    if (to - from > 1) childIdx.subarray(from, to).sort(cmp);
-    const kids: Span[] = new Array(to - from);
-    for (let k = from; k < to; k++) kids[k - from] = list[childIdx[k]];
-    children.set(list[i].spanId, kids);
+    if (childStart[i + 1] - childStart[i] > 1) childIdx.subarray(childStart[i], childStart[i + 1]).sort(cmp);
   }
+  // Built on first use: renderers walk `rows`, and 100k map entries cost more than the rest of the build.
+  let children: Map<string, Span[]> | undefined;
+  const childrenMap = (): Map<string, Span[]> => {
+    if (children) return children;
+    children = new Map();
+    for (let i = 0; i < n; i++) {
+      if (childStart[i + 1] === childStart[i]) continue;
+      children.set(list[i].spanId, Array.from(childIdx.subarray(childStart[i], childStart[i + 1]), (k) => list[k]));
+    }
+    return children;
+  };
 
   const rows: TraceTreeRow[] = new Array(n);
   const rowOf = new Int32Array(n);
@@ -107,7 +111,12 @@ export function buildTraceTree(spans: readonly Span[]): TraceTree {
     const p = rows[r].parentRow;
     if (p >= 0) rows[p].descendantCount += rows[r].descendantCount + 1;
   }
-  return { rows, roots: rootIdx.map((i) => list[i]), children, orphans, cycles };
+  return {
+    rows, roots: rootIdx.map((i) => list[i]), orphans, cycles,
+    get children() {
+      return childrenMap();
+    },
+  };
 }
 
 /** Follows parent links from every span once (O(n)); cuts each cycle at its earliest span. */

@@ -91,6 +91,8 @@ function decodeValue(value: unknown, line: number, origin: SpanOrigin, out: Deco
     decodeBatchGetTraces(value, line, origin, out);
   } else if (isObject(value) && Array.isArray(value.TraceSummaries) && value.id === undefined) {
     addSkipped(out, 'traceSummaries', value.TraceSummaries.length);
+  } else if (isObject(value) && ['resourceSpans', 'resourceMetrics', 'resourceLogs'].some((k) => k in value)) {
+    out.errors.push({ source: origin.source, line, reason: 'this is OTLP JSON, not an X-Ray document (import it as OTLP)' });
   } else {
     decodeXRayDocument(value, origin, { line }, out);
   }
@@ -142,7 +144,17 @@ function decodeStream(text: string, origin: SpanOrigin, out: DecodeResult): void
       pos = eol;
       continue;
     }
-    const end = matchBracket(text, pos);
+    // Most streams hold one value per line: try the line first, bracket-match only when it is not whole.
+    const eol = lineEnd(text, pos);
+    let value: unknown;
+    let end = eol;
+    let whole = true;
+    try {
+      value = JSON.parse(text.slice(pos, eol));
+    } catch {
+      whole = false;
+      end = matchBracket(text, pos);
+    }
     if (end < 0) {
       err(startLine, 'unterminated JSON value (missing closing bracket)');
       // Resume at the next line that starts a value in column 0: nested lines of a pretty-printed
@@ -152,18 +164,20 @@ function decodeStream(text: string, origin: SpanOrigin, out: DecodeResult): void
       pos = next;
       continue;
     }
-    const chunk = text.slice(pos, end);
-    line += countNewlines(text, pos, end);
-    pos = end;
-    let value: unknown;
-    try {
-      value = JSON.parse(chunk);
-    } catch (e) {
-      const at = /position (\d+)/.exec(messageOf(e));
-      err(at ? startLine + countNewlines(chunk, 0, Number(at[1])) : startLine, `malformed JSON: ${messageOf(e)}`);
-      headerLine = 0;
-      continue;
+    if (!whole) {
+      const chunk = text.slice(pos, end);
+      line += countNewlines(text, pos, end);
+      try {
+        value = JSON.parse(chunk);
+      } catch (e) {
+        const at = /position (\d+)/.exec(messageOf(e));
+        err(at ? startLine + countNewlines(chunk, 0, Number(at[1])) : startLine, `malformed JSON: ${messageOf(e)}`);
+        headerLine = 0;
+        pos = end;
+        continue;
+      }
     }
+    pos = end;
     if (isDaemonHeader(value)) {
       if (headerLine) err(headerLine, 'daemon header without a segment document');
       const problem = checkHeader(value);

@@ -25,6 +25,8 @@ const KNOWN = new Set([
   'subsegments', 'inferred',
 ]);
 
+const DETAIL_KEYS = ['annotations', 'metadata', 'http', 'aws', 'sql'] as const;
+
 const MAX_SECONDS = 1e11; // year 5138: beyond that a float-seconds time is garbage, not a date
 
 interface Pending {
@@ -79,12 +81,13 @@ export function decodeXRayDocument(doc: unknown, origin: SpanOrigin, place: Docu
   const scope: Scope = { name: typeof xraySdk?.sdk === 'string' ? xraySdk.sdk : 'aws-xray' };
   if (typeof xraySdk?.sdk_version === 'string') scope.version = xraySdk.sdk_version;
 
+  const ctx: NodeContext = { traceId, resource, scope, origin, fail };
   // Iterative: documents from BatchGetTraces can nest deeply, and JSON already parsed is no proof of sane depth.
   const stack: Pending[] = [{ node: doc, parentSpanId: topParent, path: '' }];
   while (stack.length) {
     const { node, parentSpanId, path } = stack.pop()!;
     const isTop = node === doc;
-    const span = nodeToSpan(node, isTop ? topType : 'subsegment', traceId, parentSpanId, resource, scope, origin, (r) => fail(r, path));
+    const span = nodeToSpan(node, isTop ? topType : 'subsegment', parentSpanId, path, ctx);
     if (!span) continue;
     out.spans.push(span);
     const subs = (node as Json).subsegments;
@@ -98,27 +101,30 @@ export function decodeXRayDocument(doc: unknown, origin: SpanOrigin, place: Docu
   }
 }
 
-function nodeToSpan(
-  node: unknown, type: XRayDetails['type'], traceId: string, parentSpanId: string | undefined,
-  resource: Resource, scope: Scope, origin: SpanOrigin, fail: (reason: string) => void,
-): Span | undefined {
+/** What all spans of one document share. */
+interface NodeContext {
+  traceId: string;
+  resource: Resource;
+  scope: Scope;
+  origin: SpanOrigin;
+  fail: (reason: string, path: string) => void;
+}
+
+function nodeToSpan(node: unknown, type: XRayDetails['type'], parentSpanId: string | undefined, path: string, ctx: NodeContext): Span | undefined {
+  const { traceId, resource, scope, origin } = ctx;
+  const fail = (reason: string): void => ctx.fail(reason, path);
   if (!isObject(node)) {
     fail(`a subsegment must be a JSON object, got ${describe(node)}`);
     return undefined;
   }
-  // Only computed on failure: counting on every node would be quadratic in nesting depth.
-  const lostText = (): string => {
-    const dropped = countNested(node);
-    return dropped ? ` (dropped with its ${dropped} nested subsegment${dropped > 1 ? 's' : ''})` : '';
-  };
   const spanId = spanIdOf(node.id);
   if (!spanId) {
-    fail(node.id === undefined ? `missing id${lostText()}` : `id ${JSON.stringify(node.id)} is not 16 hex digits${lostText()}`);
+    fail(node.id === undefined ? `missing id${lostText(node)}` : `id ${JSON.stringify(node.id)} is not 16 hex digits${lostText(node)}`);
     return undefined;
   }
   const startS = node.start_time;
   if (typeof startS !== 'number' || !Number.isFinite(startS) || startS <= 0 || startS > MAX_SECONDS) {
-    fail(`${startS === undefined ? 'missing start_time' : `start_time ${JSON.stringify(startS)} is not epoch seconds`} (id ${spanId})${lostText()}`);
+    fail(`${startS === undefined ? 'missing start_time' : `start_time ${JSON.stringify(startS)} is not epoch seconds`} (id ${spanId})${lostText(node)}`);
     return undefined;
   }
   const startUnixUs = Math.round(startS * 1e6);
@@ -126,12 +132,12 @@ function nodeToSpan(
   if (node.in_progress !== true && node.end_time !== undefined) {
     const endS = node.end_time;
     if (typeof endS !== 'number' || !Number.isFinite(endS) || endS > MAX_SECONDS) {
-      fail(`end_time ${JSON.stringify(endS)} is not epoch seconds (id ${spanId})${lostText()}`);
+      fail(`end_time ${JSON.stringify(endS)} is not epoch seconds (id ${spanId})${lostText(node)}`);
       return undefined;
     }
     endUnixUs = Math.round(endS * 1e6);
     if (endUnixUs < startUnixUs) {
-      fail(`end_time ${endS} is before start_time ${startS} (id ${spanId})${lostText()}`);
+      fail(`end_time ${endS} is before start_time ${startS} (id ${spanId})${lostText(node)}`);
       return undefined;
     }
   }
@@ -141,7 +147,7 @@ function nodeToSpan(
   const xray: XRayDetails = { type, error: node.error === true, fault: node.fault === true, throttle: node.throttle === true };
   if (typeof node.origin === 'string') xray.origin = node.origin;
   if (typeof node.namespace === 'string') xray.namespace = node.namespace;
-  for (const key of ['annotations', 'metadata', 'http', 'aws', 'sql'] as const) {
+  for (const key of DETAIL_KEYS) {
     if (isObject(node[key])) xray[key] = node[key] as Attributes;
   }
   const extra: Attributes = {};
@@ -159,7 +165,7 @@ function nodeToSpan(
       statusMessage = first?.message || first?.type;
     }
   }
-  for (const key of Object.keys(node)) {
+  for (const key in node) {
     if (!KNOWN.has(key)) extra[key] = node[key] as AttrValue;
   }
   if (Object.keys(extra).length) xray.extra = extra;
@@ -192,6 +198,12 @@ function spanIdOf(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const id = v.toLowerCase();
   return isSpanId(id) ? id : undefined;
+}
+
+/** Said only on failure: counting on every node would be quadratic in nesting depth. */
+function lostText(node: Json): string {
+  const dropped = countNested(node);
+  return dropped ? ` (dropped with its ${dropped} nested subsegment${dropped > 1 ? 's' : ''})` : '';
 }
 
 function countNested(node: Json): number {

@@ -93,6 +93,25 @@ describe('decodeXRay: bad input gives errors with source and line, the rest stil
     assert.deepEqual(r.errors, [{ source: 'f', line: 1, reason: 'daemon header without a segment document' }]);
   });
 
+  it('OTLP JSON given to the X-Ray decoder says so', () => {
+    const text = fs.readFileSync(path.join(corpus, 'captured/otlp/ExportTraceServiceRequest.json'), 'utf8');
+    assert.deepEqual(decodeXRay(text, 'o.json'), { spans: [], errors: [{ source: 'o.json', line: 1, reason: 'this is OTLP JSON, not an X-Ray document (import it as OTLP)' }] });
+  });
+
+  it('keeps every exception field: truncated and skipped frames, the cause chain', () => {
+    const cause = { exceptions: [
+      { id: 'aaaaaaaaaaaaaaaa', message: 'outer', type: 'Wrapped', truncated: 2, skipped: 5, cause: 'bbbbbbbbbbbbbbbb', stack: [{ path: 'a.js', line: 3, label: 'f' }, { path: 'b.js' }] },
+      { id: 'bbbbbbbbbbbbbbbb', message: 'inner', remote: true },
+    ] };
+    const [s] = decodeXRay(doc('1111111111111111', { fault: true, cause }), 'f').spans;
+    assert.deepEqual(s.xray?.exceptions, [
+      { id: 'aaaaaaaaaaaaaaaa', message: 'outer', type: 'Wrapped', truncated: 2, skipped: 5, cause: 'bbbbbbbbbbbbbbbb', stack: [{ path: 'a.js', line: 3, label: 'f' }, { path: 'b.js', line: null }] },
+      { id: 'bbbbbbbbbbbbbbbb', message: 'inner', remote: true, stack: [] },
+    ]);
+    assert.deepEqual(s.status, { code: 'error', message: 'outer' });
+    assert.deepEqual(s.events.map((e) => e.attributes['exception.message']), ['outer', 'inner']);
+  });
+
   it('BatchGetTraces: a broken Document string is named by trace and segment', () => {
     const resp = { Traces: [{ Id: '1-5f187253-6a106696d56b1f4ef9eba2ed', Segments: [{ Id: '1111111111111111', Document: '{"id":' }, { Id: '2222222222222222', Document: doc('2222222222222222', { trace_id: undefined }) }] }] };
     const r = decodeXRay(JSON.stringify(resp), 'api');
