@@ -1,7 +1,7 @@
 /** `trace-insight serve`: the OTLP/HTTP and X-Ray UDP receivers (and optional file tails) until interrupted. */
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs, stringFlag, UsageError } from '../args';
+import { checkFlags } from './cliFormat';
+import { defaultStoreDir } from '../../sources/paths';
 import type { CliIo } from '../main';
 import { openStore } from '../../sources/store/fileTraceStore';
 import { DEFAULT_OTLP_HOST, DEFAULT_OTLP_PORT, startOtlpReceiver, type OtlpBatch } from '../../sources/otlpReceiver';
@@ -21,13 +21,6 @@ Prints one line per batch received.
   --watch FILES      Collector file-exporter outputs to tail, comma-separated
 `;
 
-/** The per-user store location (TRACE_INSIGHT_STORE overrides). */
-export function defaultStoreDir(): string {
-  if (process.env.TRACE_INSIGHT_STORE) return process.env.TRACE_INSIGHT_STORE;
-  const base = process.env.XDG_DATA_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(os.homedir(), '.local', 'share');
-  return path.join(base ?? os.homedir(), 'trace-insight', 'store');
-}
-
 function portFlag(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -39,6 +32,7 @@ function portFlag(value: string | undefined, name: string, fallback: number): nu
 export async function run(argv: string[], io: CliIo, stop?: Promise<void>): Promise<number> {
   const args = parseArgs(argv);
   if (args.flags.help) { io.out(HELP); return 0; }
+  checkFlags(args, ['store', 'host', 'otlp-port', 'xray-port', 'watch']);
   const host = stringFlag(args, 'host') ?? DEFAULT_OTLP_HOST;
   const otlpPort = portFlag(stringFlag(args, 'otlp-port'), 'otlp-port', DEFAULT_OTLP_PORT);
   const xrayFlag = stringFlag(args, 'xray-port');
@@ -47,6 +41,7 @@ export async function run(argv: string[], io: CliIo, stop?: Promise<void>): Prom
   const storeDir = stringFlag(args, 'store') ?? defaultStoreDir();
 
   const store = await openStore(storeDir);
+  for (const w of store.warnings) io.err(`warning: ${w}\n`);
   const closers: (() => Promise<void>)[] = [];
   try {
     const otlp = await startOtlpReceiver({ store, host, port: otlpPort, onBatch: (b) => io.out(describeOtlp(b)) });

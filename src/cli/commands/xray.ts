@@ -4,7 +4,8 @@ import type { CliIo } from '../main';
 import { openStore } from '../../sources/store/fileTraceStore';
 import { defaultFunctionFilter, pullXRayTraces, type PullProgress } from '../../sources/xrayApi/xrayApiSource';
 import { parseDurationMs } from '../../sources/xrayApi/timeWindow';
-import { defaultStoreDir } from './serve';
+import { checkFlags } from './cliFormat';
+import { defaultStoreDir } from '../../sources/paths';
 
 const HELP = `Usage: trace-insight xray pull [--store DIR] [--region R] [--profile P] [--sso] [--endpoint URL]
                                 [--since DURATION] [--filter EXPR | --function NAME]
@@ -29,6 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (sub !== 'pull') throw new UsageError(`unknown subcommand '${sub}' (only 'pull')`);
   const args = parseArgs(rest, ['sso']);
   if (args.flags.help) { io.out(HELP); return 0; }
+  checkFlags(args, ['store', 'region', 'profile', 'sso', 'endpoint', 'since', 'filter', 'function']);
   const sinceText = stringFlag(args, 'since') ?? '1h';
   const sinceMs = parseDurationMs(sinceText);
   if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since must be a duration like 30m, 6h or 2d, not '${sinceText}'`);
@@ -44,6 +46,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
 
   const store = await openStore(storeDir);
+  for (const w of store.warnings) io.err(`warning: ${w}\n`);
   const abort = new AbortController();
   const onSignal = (): void => { io.err('cancelling...\n'); abort.abort(); };
   process.once('SIGINT', onSignal);
