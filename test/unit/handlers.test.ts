@@ -23,14 +23,14 @@ describe('handler discovery over corpus/iac', () => {
   it('resolves at least 98% of handlers whose code is in the workspace; every other one says why', () => {
     const withSource = expected.filter((r) => r.status !== 'no-source');
     const resolved = withSource.filter((r) => r.status === 'resolved').length;
-    assert.equal(resolved, 114);
+    assert.equal(resolved, 127);
     assert.ok(resolved / withSource.length >= 0.98, `${resolved}/${withSource.length}`);
     for (const f of result.functions.filter((x) => !x.file)) assert.match(f.unresolvedReason ?? '', /\w{3,}/, f.declaredIn);
   });
 
-  it('covers SAM, CloudFormation, CDK-synthesized, Serverless and Terraform declarations in six languages', () => {
+  it('covers SAM, CloudFormation, CDK apps (5 languages) and CDK-synthesized templates, Serverless and Terraform declarations in six languages', () => {
     const kinds = new Set(result.functions.map((f) => f.kind));
-    assert.deepEqual([...kinds].sort(), ['cdk-synth', 'cloudformation', 'sam', 'serverless', 'terraform']);
+    assert.deepEqual([...kinds].sort(), ['cdk', 'cdk-synth', 'cloudformation', 'sam', 'serverless', 'terraform']);
     const exts = new Set(result.functions.filter((f) => f.file).map((f) => path.extname(f.file!)));
     for (const e of ['.js', '.mjs', '.ts', '.py', '.java', '.go', '.cs', '.rs', '.rb']) assert.ok(exts.has(e), e);
   });
@@ -117,5 +117,32 @@ describe('trace-insight handlers', () => {
     const j = JSON.parse(out);
     const img = j.functions.find((f: { declaredIn: string }) => f.declaredIn === 'template_image.yaml:26');
     assert.deepEqual([img.file, img.line, img.name, img.timeoutSec], [null, null, 'HelloWorldServerlessFunction', 600]);
+  });
+});
+
+describe('CDK app sources', () => {
+  let result: DiscoveryResult;
+  before(async () => { result = await new WorkspaceDiscovery(path.join(iac, 'cdk/aws-cdk-examples')).run(); });
+  const row = (decl: string) => result.functions.find((f) => f.declaredIn === decl)!;
+
+  it('reads NodejsFunction entry + spread props, and Code.fromAsset relative to the app folder', () => {
+    const get = row('typescript-api-cors-lambda-crud-dynamodb/index.ts:42');
+    assert.deepEqual([get.name, get.runtime, get.handler, get.file, get.line], ['getOneItemFunction', 'nodejs24.x', 'get-one.handler', 'typescript-api-cors-lambda-crud-dynamodb/lambdas/get-one.ts', 9]);
+    const ddb = row('typescript-ddb-stream-lambda-sns/lib/ddb-stream-stack.ts:43');
+    assert.deepEqual([ddb.file, ddb.line], ['typescript-ddb-stream-lambda-sns/resources/lambda/index.mjs', 12]);
+  });
+
+  it('follows inline code read from a file (TS readFileSync, Python with open) and string inline code (Java, C#)', () => {
+    assert.deepEqual([row('typescript-lambda-cron/index.ts:10').file, row('typescript-lambda-cron/index.ts:10').line], ['typescript-lambda-cron/lambda-handler.py', 1]);
+    assert.deepEqual([row('python-lambda-cron/app.py:16').file, row('python-lambda-cron/app.py:16').runtime], ['python-lambda-cron/lambda-handler.py', 'python3.12']);
+    const java = row('java-lambda-cron/src/main/java/software/amazon/awscdk/examples/LambdaCronStack.java:20');
+    assert.deepEqual([java.name, java.packageType, java.runtime, java.timeoutSec], ['cdk-lambda-cron', 'inline', 'python3.9', 300]);
+    const cs = row('csharp-lambda-cron/src/LambdaCron/LambdaCronStack.cs:13');
+    assert.deepEqual([cs.handler, cs.runtime, cs.timeoutSec, cs.line], ['index.main', 'python3.14', 300, 13]);
+  });
+
+  it('finds the Go function passed to lambda.Start for a GoFunction entry', () => {
+    const go = row('go-lambda-dynamodb/lambda-dynamodb.go:33');
+    assert.deepEqual([go.name, go.runtime, go.file, go.line], ['myGoHandler', 'provided.al2023', 'go-lambda-dynamodb/lambda-handler/main.go', 26]);
   });
 });

@@ -42,10 +42,8 @@ export function kids(n: Node | null | undefined): Node[] {
 }
 
 /** Depth-first search for nodes of the given types (pre-order). */
-export function findAll(n: Node, types: ReadonlySet<string>, out: Node[] = []): Node[] {
-  if (types.has(n.type)) out.push(n);
-  for (const c of kids(n)) findAll(c, types, out);
-  return out;
+export function findAll(n: Node, types: ReadonlySet<string>): Node[] {
+  return n.descendantsOfType([...types]).filter((x): x is Node => x !== null);
 }
 
 /** True when `dir` is a folder holding at least one indexed file. */

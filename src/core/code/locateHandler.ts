@@ -34,9 +34,10 @@ export function locateHandler(fn: FunctionDecl, index: CodeIndex): HandlerLocati
   const declDir = dirnamePosix(fn.declaredIn.file);
   if (fn.packageType === 'image') return unresolved(`container image function (${fn.imageUri ?? 'image'}): its code is not in the workspace`);
   if (fn.packageType === 'inline' && fn.inlineCode) return locateInline(fn, index);
+  if (fn.sourceFile) return locateInFile(fn, index, fn.sourceFile);
   if (!fn.codeUri) return unresolved(fn.warnings[0] ?? 'no code location declared');
   const codeIsDir = isDir(index, fn.codeUri);
-  const artifact = /\.(zip|jar|tar\.gz)$/i.test(fn.codeUri);
+  const artifact = /\.(zip|jar|tar\.gz)$/i.test(fn.codeUri) || (!codeIsDir && fn.codeUri.split('/').some((x) => BUILD_DIRS.has(x)));
   let codeDir: string;
   if (codeIsDir) codeDir = fn.codeUri;
   else if (artifact) {
@@ -108,6 +109,15 @@ function locateRust(fn: FunctionDecl, index: CodeIndex, codeDir: string): Handle
     return unresolved(`no source for binary ${bin ?? '(default)'} in ${cargoFile}`);
   }
   return unresolved(`no Cargo.toml in ${codeDir}`);
+}
+
+function locateInFile(fn: FunctionDecl, index: CodeIndex, file: string): HandlerLocation {
+  const h = fn.handler ?? '';
+  const name = h.slice(h.lastIndexOf('.') + 1);
+  const root = index.has(file) ? index.tree(file) : undefined;
+  if (!root) return unresolved(`${file} is not in the workspace`);
+  const line = file.endsWith('.py') ? findPythonFunction(root, name) : findExport(root, name)?.line;
+  return line ? found(file, line, name, [`inline code read from ${file}`]) : unresolved(`${file} defines no \`${name}\``);
 }
 
 function locateInline(fn: FunctionDecl, index: CodeIndex): HandlerLocation {

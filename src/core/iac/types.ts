@@ -31,6 +31,8 @@ export interface FunctionDecl {
   binary?: string;
   /** Inline source and the 1-based line of its first line in the declaring file. */
   inlineCode?: { text: string; firstLine: number };
+  /** The one file holding the handler when the handler's module name does not name it (CDK inline code read from a file). */
+  sourceFile?: string;
   /** Container image reference for image functions. */
   imageUri?: string;
   memoryMb?: number;

@@ -8,6 +8,7 @@ import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { type CodeIndex, type CodeLanguage, languageOf } from '../../core/code/codeIndex';
 import { locateHandler } from '../../core/code/locateHandler';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
+import { extractCdkSource } from '../../core/iac/cdkSource';
 import { extractServerless } from '../../core/iac/serverlessFramework';
 import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
 import { dirnamePosix, type DiscoveredFunction, type FunctionDecl, type IacFileResult } from '../../core/iac/types';
@@ -94,8 +95,9 @@ export class WorkspaceDiscovery {
     const warnings: string[] = [...this.grammarErrors];
     const decls: FunctionDecl[] = [];
     const tfVars = this.terraformVars(files);
+    const cdkApps = files.filter((f) => /(^|\/)cdk\.json$/.test(f)).map(dirnamePosix);
     for (const f of files) {
-      const r = this.iacFile(f, tfVars);
+      const r = this.iacFile(f, tfVars) ?? this.cdkFile(f, cdkApps);
       if (!r) continue;
       decls.push(...r.functions);
       warnings.push(...r.warnings);
@@ -135,6 +137,23 @@ export class WorkspaceDiscovery {
       this.parsed.add(f);
       const { root, warnings } = readTemplate(f, t);
       r = isCloudFormation(root) ? extractCloudFormation(f, root, warnings) : undefined;
+    }
+    this.iac.set(f, { stamp: this.stamps.get(f)!, value: r });
+    return r;
+  }
+
+  /** CDK app sources: code files under a folder holding cdk.json, outside build and test folders. */
+  private cdkFile(f: string, apps: string[]): IacFileResult | undefined {
+    const app = apps.find((a) => a === '.' || f.startsWith(`${a}/`));
+    const lang = languageOf(f);
+    if (!app || !lang || f.endsWith('.d.ts') || /(^|\/)(cdk\.out|node_modules|test|tests)\//.test(f.slice(app === '.' ? 0 : app.length + 1))) return undefined;
+    if (!this.changed(this.iac, f)) return this.iac.get(f)!.value;
+    const t = this.text(f);
+    let r: IacFileResult | undefined;
+    if (t && /aws[-_]?lambda|awscdk.services.lambda|AWS\.Lambda/i.test(t)) {
+      const root = this.tree(f);
+      const functions = root ? extractCdkSource(f, root, app) : [];
+      r = functions.length ? { functions, warnings: [], references: [] } : undefined;
     }
     this.iac.set(f, { stamp: this.stamps.get(f)!, value: r });
     return r;
