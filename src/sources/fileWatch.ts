@@ -106,7 +106,7 @@ export function watchCollectorFiles(opts: FileWatchOptions): FileWatcher {
     await t.fd?.close();
     t.fd = await fs.promises.open(t.path, 'r');
     const st = await t.fd.stat();
-    t.ino = st.ino === ino ? ino : st.ino;
+    t.ino = st.ino;
     t.offset = atEnd ?? 0;
     t.partial = Buffer.alloc(0);
     t.linesDone = 0;
