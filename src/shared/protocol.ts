@@ -1,6 +1,7 @@
 /**
- * Every message between the extension host and the trace waterfall webview. Plain JSON only:
- * numbers for times, no class instances, no Maps, no vscode.Uri. Both sides end their `switch`
+ * Every message between the extension host and the trace waterfall webview. Plain data only:
+ * numbers for times, typed arrays for the columns of a trace, no class instances, no Maps, no
+ * vscode.Uri. Both sides end their `switch`
  * with `assertNever` so a new message type is a compile error until it is handled.
  *
  * Handshake: the webview posts `ready` once its listener is installed; the host queues everything
@@ -28,43 +29,46 @@ export const SpanFlag = {
 } as const;
 
 /**
- * A whole trace in columnar form: one entry per span in every array, spans in pre-order DFS
- * order (a parent before its children, siblings by start time). Index i of every array is the
- * same span. Sent instead of a tree of objects because 1M spans must cross postMessage quickly.
+ * A whole trace in columnar form: one entry per span in every column, spans in pre-order DFS
+ * order (a parent before its children, siblings by start time). Index i of every column is the
+ * same span. Columns are typed arrays: postMessage copies them as raw buffers (structured clone),
+ * so 1M spans cross to the webview in milliseconds and need no per-element conversion there.
  */
 export interface CompactTrace {
   traceId: string;
-  /** Number of spans (length of every per-span array). */
+  /** Number of spans (length of every per-span column). */
   count: number;
   /** Earliest span start, Unix microseconds. Span starts below are relative to it. */
   startUnixUs: number;
   /** From the earliest start to the latest end, microseconds (>= 1). */
   durationUs: number;
-  /** Deduplicated strings; the `*Str` arrays index into it. */
+  /** Deduplicated strings; the `*Str` columns index into it. */
   strings: string[];
   /** Span ids, 16 characters each, concatenated in span order. */
   spanIds: string;
   /** Start relative to `startUnixUs`, microseconds. */
-  startUs: number[];
+  startUs: Float64Array;
   /** Duration in microseconds (>= 0). */
-  durUs: number[];
+  durUs: Float64Array;
   /** Tree depth, 0 for roots. */
-  depth: number[];
+  depth: Uint32Array;
   /** Index of the parent span, -1 for roots. */
-  parent: number[];
+  parent: Int32Array;
+  /** One past the last descendant: span i's subtree is rows [i, subtreeEnd[i]). */
+  subtreeEnd: Int32Array;
   /** Span name (index into `strings`). */
-  nameStr: number[];
+  nameStr: Int32Array;
   /** Service or function name (index into `strings`). */
-  serviceStr: number[];
+  serviceStr: Int32Array;
   /** `SpanFlag` bits. */
-  flags: number[];
+  flags: Uint8Array;
   /**
    * Attributes searchable in the webview: span i owns pairs attrOffsets[i] .. attrOffsets[i+1]-1 of
    * `attrKeyStr`/`attrValStr` (length count + 1). Non-string values are JSON text.
    */
-  attrOffsets: number[];
-  attrKeyStr: number[];
-  attrValStr: number[];
+  attrOffsets: Int32Array;
+  attrKeyStr: Int32Array;
+  attrValStr: Int32Array;
 }
 
 /** One key/value line of a detail section; values are display text. */

@@ -10,9 +10,9 @@ const names = (t: ReturnType<typeof toCompactTrace>['payload'], rows: ArrayLike<
 describe('waterfall: compact trace', () => {
   it('orders a shuffled Lambda cold-start trace as a tree with depths and parents', () => {
     const { payload: t } = toCompactTrace(lambdaColdStartTrace());
-    assert.deepEqual(names(t, t.depth.map((_, i) => i)), ['api/prod', 'Lambda', 'random-name', 'random-name', 'Initialization', 'Invocation', 'DynamoDB', 'SELECT orders', 'Overhead']);
-    assert.deepEqual(t.depth, [0, 1, 2, 3, 4, 4, 5, 6, 4]);
-    assert.deepEqual(t.parent, [-1, 0, 1, 2, 3, 3, 5, 6, 3]);
+    assert.deepEqual(names(t, Array.from(t.depth, (_, i) => i)), ['api/prod', 'Lambda', 'random-name', 'random-name', 'Initialization', 'Invocation', 'DynamoDB', 'SELECT orders', 'Overhead']);
+    assert.deepEqual(Array.from(t.depth), [0, 1, 2, 3, 4, 4, 5, 6, 4]);
+    assert.deepEqual(Array.from(t.parent), [-1, 0, 1, 2, 3, 3, 5, 6, 3]);
     assert.equal(t.durationUs, 1_450_000);
     assert.deepEqual([t.startUs[4], t.durUs[4]], [25_000, 665_000]);
     assert.equal(t.spanIds.length, 9 * 16);
@@ -27,7 +27,7 @@ describe('waterfall: compact trace', () => {
     assert.ok(has(5, SpanFlag.ColdStart));
     assert.ok(has(6, SpanFlag.Error) && has(6, SpanFlag.Fault));
     assert.ok(!has(7, SpanFlag.Error));
-    assert.deepEqual(t.serviceStr.map((s) => t.strings[s]), ['api', 'api', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name']);
+    assert.deepEqual(Array.from(t.serviceStr, (s) => t.strings[s]), ['api', 'api', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name', 'random-name']);
   });
 
   it('keeps orphans and parent cycles as extra roots, each span exactly once', () => {
@@ -40,7 +40,7 @@ describe('waterfall: compact trace', () => {
     ];
     const { payload: t, order } = toCompactTrace({ traceId: spans[0].traceId, spans });
     assert.deepEqual(names(t, [0, 1, 2, 3, 4]), ['root', 'child', 'orphan', 'cycleA', 'cycleB']);
-    assert.deepEqual(t.parent, [-1, 0, -1, -1, 3]);
+    assert.deepEqual(Array.from(t.parent), [-1, 0, -1, -1, 3]);
     assert.ok((t.flags[2] & SpanFlag.Orphan) !== 0 && (t.flags[3] & SpanFlag.Orphan) !== 0 && (t.flags[0] & SpanFlag.Orphan) === 0);
     assert.deepEqual(order.map((s) => s.name), ['root', 'child', 'orphan', 'cycleA', 'cycleB']);
   });
@@ -61,7 +61,7 @@ describe('waterfall: compact trace', () => {
       makeSpan('c000000000000005', 'c000000000000004', 'cache miss', 31, 35),
     ];
     const { payload: t } = toCompactTrace({ traceId: spans[0].traceId, spans });
-    const critical = t.flags.map((f, i) => ((f & SpanFlag.Critical) !== 0 ? t.strings[t.nameStr[i]] : '')).filter(Boolean);
+    const critical = Array.from(t.flags, (f, i) => ((f & SpanFlag.Critical) !== 0 ? t.strings[t.nameStr[i]] : '')).filter(Boolean);
     assert.deepEqual(critical, ['handler', 'fetch user', 'query orders', 'cache miss']);
   });
 

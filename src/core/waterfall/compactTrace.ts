@@ -5,7 +5,7 @@
  */
 import type { AttrValue, Span, Trace } from '../model';
 import { SpanFlag, type CompactTrace } from '../../shared/protocol';
-import { markCriticalPath } from './criticalPath';
+import { markCriticalPath, subtreeEnds } from './criticalPath';
 
 /** The payload plus `order[i]`, the model span at row i (the host keeps it to answer detail requests). */
 export interface CompactResult {
@@ -76,16 +76,19 @@ export function toCompactTrace(trace: Trace): CompactResult {
   for (let i = 0; i < n; i++) if (parentOf[i] < 0) roots.push(i);
   roots.sort(byStart);
 
+  const strings: string[] = [];
   const payload: CompactTrace = {
     traceId: trace.traceId, count: n, startUnixUs: minStart, durationUs: Math.max(1, maxEnd - minStart),
-    strings: [], spanIds: '', startUs: new Array<number>(n), durUs: new Array<number>(n), depth: new Array<number>(n),
-    parent: new Array<number>(n), nameStr: new Array<number>(n), serviceStr: new Array<number>(n), flags: new Array<number>(n),
-    attrOffsets: new Array<number>(n + 1), attrKeyStr: [], attrValStr: [],
+    strings, spanIds: '', startUs: new Float64Array(n), durUs: new Float64Array(n), depth: new Uint32Array(n),
+    parent: new Int32Array(n), subtreeEnd: new Int32Array(0), nameStr: new Int32Array(n), serviceStr: new Int32Array(n), flags: new Uint8Array(n),
+    attrOffsets: new Int32Array(n + 1), attrKeyStr: new Int32Array(0), attrValStr: new Int32Array(0),
   };
+  const attrKeys: number[] = [];
+  const attrVals: number[] = [];
   const strIndex = new Map<string, number>();
   const str = (s: string): number => {
     let k = strIndex.get(s);
-    if (k === undefined) { k = payload.strings.length; payload.strings.push(s); strIndex.set(s, k); }
+    if (k === undefined) { k = strings.length; strings.push(s); strIndex.set(s, k); }
     return k;
   };
   const order: Span[] = new Array<Span>(n);
@@ -111,10 +114,10 @@ export function toCompactTrace(trace: Trace): CompactResult {
       let f = flagsOf(s);
       if (p < 0 && (orphan || s.parentSpanId !== undefined)) f |= SpanFlag.Orphan;
       payload.flags[row] = f;
-      payload.attrOffsets[row] = payload.attrKeyStr.length;
+      payload.attrOffsets[row] = attrKeys.length;
       for (const k in s.attributes) {
-        payload.attrKeyStr.push(str(k));
-        payload.attrValStr.push(str(attrText(s.attributes[k])));
+        attrKeys.push(str(k));
+        attrVals.push(str(attrText(s.attributes[k])));
       }
       ids[row] = s.spanId.length === 16 ? s.spanId : s.spanId.padEnd(16, ' ').slice(0, 16);
       row++;
@@ -124,8 +127,11 @@ export function toCompactTrace(trace: Trace): CompactResult {
   for (const r of roots) visit(r, false);
   // Spans whose parents form a cycle were never reached from a root.
   for (let i = 0; i < n; i++) if (rowOf[i] < 0) visit(i, true);
-  payload.attrOffsets[n] = payload.attrKeyStr.length;
+  payload.attrOffsets[n] = attrKeys.length;
+  payload.attrKeyStr = new Int32Array(attrKeys);
+  payload.attrValStr = new Int32Array(attrVals);
   payload.spanIds = ids.join('');
+  payload.subtreeEnd = subtreeEnds(payload.depth);
   markCriticalPath(payload);
   return { payload, order };
 }

@@ -23,7 +23,7 @@ export function subtreeEnds(depth: ArrayLike<number>): Int32Array {
 export function markCriticalPath(t: CompactTrace): number {
   const n = t.count;
   if (n === 0) return 0;
-  const ends = subtreeEnds(t.depth);
+  const ends = t.subtreeEnd.length === n ? t.subtreeEnd : subtreeEnds(t.depth);
   const endUs = (i: number): number => t.startUs[i] + t.durUs[i];
   let root = -1;
   for (let i = 0; i < n; i = ends[i]) if (root < 0 || endUs(i) > endUs(root)) root = i;

@@ -82,7 +82,7 @@ export function spanDetail(span: Span): SpanDetail {
   if (span.parentSpanId) meta.push({ key: 'parent span id', value: span.parentSpanId });
   meta.push({ key: 'scope', value: span.scope.version ? `${span.scope.name} ${span.scope.version}` : span.scope.name });
   meta.push({ key: 'origin', value: `${span.origin.format} ${span.origin.source}` });
-  add('Span', meta);
+  add('Ids', meta);
   return {
     spanId: span.spanId,
     name: span.name,

@@ -1,43 +1,17 @@
-/**
- * The webview's working form of a CompactTrace: the same columns as typed arrays (a tenth of the
- * memory of number[] for 1M spans) plus the subtree end of every span.
- */
+/** The webview's working form of a CompactTrace. */
 import type { CompactTrace } from '../../shared/protocol';
-import { subtreeEnds } from './criticalPath';
 
-export interface TraceView {
-  traceId: string;
-  count: number;
-  startUnixUs: number;
-  durationUs: number;
-  strings: string[];
-  spanIds: string;
-  startUs: Float64Array;
-  durUs: Float64Array;
-  depth: Uint16Array;
-  parent: Int32Array;
-  nameStr: Int32Array;
-  serviceStr: Int32Array;
-  flags: Uint8Array;
-  attrOffsets: Int32Array;
-  attrKeyStr: Int32Array;
-  attrValStr: Int32Array;
-  /** One past the last descendant of span i (pre-order), so a subtree is [i, subtreeEnd[i]). */
-  subtreeEnd: Int32Array;
-}
+/** The webview's working form of a trace: the received columns, used as they are. */
+export type TraceView = CompactTrace;
 
-/** Builds a TraceView; the payload's arrays can be dropped afterwards. */
+/** Checks that every column has the length `count` says, so indexing cannot run off an end. */
 export function toTraceView(t: CompactTrace): TraceView {
-  const depth = Uint16Array.from(t.depth, (d) => Math.min(d, 65535));
-  return {
-    traceId: t.traceId, count: t.count, startUnixUs: t.startUnixUs, durationUs: Math.max(1, t.durationUs),
-    strings: t.strings, spanIds: t.spanIds,
-    startUs: Float64Array.from(t.startUs), durUs: Float64Array.from(t.durUs), depth,
-    parent: Int32Array.from(t.parent), nameStr: Int32Array.from(t.nameStr), serviceStr: Int32Array.from(t.serviceStr),
-    flags: Uint8Array.from(t.flags), attrOffsets: Int32Array.from(t.attrOffsets),
-    attrKeyStr: Int32Array.from(t.attrKeyStr), attrValStr: Int32Array.from(t.attrValStr),
-    subtreeEnd: subtreeEnds(t.depth),
-  };
+  const n = t.count;
+  const cols = [t.startUs, t.durUs, t.depth, t.parent, t.subtreeEnd, t.nameStr, t.serviceStr, t.flags];
+  if (!Number.isInteger(n) || n < 0 || cols.some((c) => !c || c.length !== n) || !t.attrOffsets || t.attrOffsets.length !== n + 1 || t.spanIds.length !== n * 16) {
+    throw new Error(`malformed trace payload: count ${n} does not match its columns`);
+  }
+  return { ...t, durationUs: Math.max(1, t.durationUs) };
 }
 
 /** The 16-character span id of row i. */
