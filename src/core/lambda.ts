@@ -3,7 +3,7 @@
  * invocation starts, and whether it was a cold start.
  */
 import { type AttrValue, type Span, spanDurationMs } from './model';
-import { parseArn } from './xrayAttributes';
+import { lambdaFunctionName } from './xrayAttributes';
 
 const FUNCTION_ORIGIN = 'AWS::Lambda::Function';
 
@@ -13,10 +13,7 @@ function attr(span: Span, key: string): AttrValue | undefined {
 
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> name; undefined otherwise. */
 export function functionNameFromArn(arn: unknown): string | undefined {
-  const parsed = parseArn(arn);
-  if (!parsed || parsed.service !== 'lambda') return undefined;
-  const [type, name] = parsed.resource.split(':');
-  return type === 'function' && name ? name : undefined;
+  return lambdaFunctionName(arn);
 }
 
 /**

@@ -99,12 +99,7 @@ export function spanAttributesOf(node: Json, name: string, isLambdaSegment: bool
       a['rpc.system'] = 'aws-api';
       a['rpc.service'] = service;
       a['rpc.method'] = op;
-      if (service === 'DynamoDB') {
-        a['db.system'] = 'dynamodb';
-        a['db.system.name'] = 'dynamodb';
-        const table = str(aws.table_name);
-        if (table) a['aws.dynamodb.table_names'] = [table];
-      }
+      awsServiceAttributes(a, service, aws);
     }
     const requestId = str(aws.request_id);
     set(a, 'aws.request.id', requestId);
@@ -127,6 +122,54 @@ export function spanAttributesOf(node: Json, name: string, isLambdaSegment: bool
   }
   set(a, 'enduser.id', str(node.user));
   return a;
+}
+
+/** Service-specific semantic attributes from the SDKs' `aws` fields (their request parameters in snake_case). */
+function awsServiceAttributes(a: Attributes, service: string, aws: Json): void {
+  switch (service) {
+    case 'DynamoDB': {
+      a['db.system'] = 'dynamodb';
+      a['db.system.name'] = 'dynamodb';
+      const table = str(aws.table_name);
+      const tables = Array.isArray(aws.table_names) ? aws.table_names.filter((t): t is string => typeof t === 'string') : [];
+      if (table || tables.length) a['aws.dynamodb.table_names'] = table ? [table] : tables;
+      break;
+    }
+    case 'Lambda': {
+      const fn = str(aws.function_name);
+      if (fn) {
+        a['faas.invoked_name'] = lambdaFunctionName(fn) ?? fn;
+        a['faas.invoked_provider'] = 'aws';
+        set(a, 'faas.invoked_region', str(aws.region) ?? (parseArn(fn)?.region || undefined));
+      }
+      break;
+    }
+    case 'SQS': {
+      a['messaging.system'] = 'aws_sqs';
+      const url = str(aws.queue_url);
+      set(a, 'messaging.destination.name', url ? url.slice(url.lastIndexOf('/') + 1) || undefined : undefined);
+      set(a, 'messaging.message.id', str(aws.message_id));
+      break;
+    }
+    case 'SNS': {
+      a['messaging.system'] = 'aws_sns';
+      const topic = str(aws.topic_arn);
+      set(a, 'messaging.destination.name', topic ? topic.slice(topic.lastIndexOf(':') + 1) || undefined : undefined);
+      break;
+    }
+    case 'S3':
+      set(a, 'aws.s3.bucket', str(aws.bucket_name));
+      set(a, 'aws.s3.key', str(aws.key));
+      break;
+  }
+}
+
+/** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> name; undefined otherwise. */
+export function lambdaFunctionName(arn: unknown): string | undefined {
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.service !== 'lambda') return undefined;
+  const [type, name] = parsed.resource.split(':');
+  return type === 'function' && name ? name : undefined;
 }
 
 function hostOf(url: string): string | undefined {

@@ -225,4 +225,19 @@ describe('decodeXRay: OTel Collector X-Ray receiver corpus', () => {
       assert.equal(s.xray?.sql?.database_version, '9.5.4');
     }
   });
+
+  it('AWS calls of other services get their semantic attributes (aws fields as the Node SDK names them)', () => {
+    const call = (name: string, aws: Record<string, unknown>) => decodeXRay(JSON.stringify({
+      trace_id: '1-5f187253-6a106696d56b1f4ef9eba2ed', id: 'aaaaaaaaaaaaaaaa', parent_id: 'bbbbbbbbbbbbbbbb', type: 'subsegment',
+      namespace: 'aws', name, start_time: 1595437651.5, end_time: 1595437652, aws,
+    }), 't').spans[0].attributes;
+    assert.deepEqual(call('Lambda', { operation: 'Invoke', region: 'eu-west-1', function_name: 'arn:aws:lambda:eu-west-1:123456789012:function:billing:live' }), {
+      'rpc.system': 'aws-api', 'rpc.service': 'Lambda', 'rpc.method': 'Invoke', 'faas.invoked_name': 'billing',
+      'faas.invoked_provider': 'aws', 'faas.invoked_region': 'eu-west-1', 'cloud.region': 'eu-west-1',
+    });
+    assert.equal(call('SNS', { operation: 'Publish', topic_arn: 'arn:aws:sns:eu-west-1:123456789012:orders-events' })['messaging.destination.name'], 'orders-events');
+    const s3 = call('S3', { operation: 'GetObject', bucket_name: 'invoices', key: '2026/11/a.pdf' });
+    assert.deepEqual([s3['aws.s3.bucket'], s3['aws.s3.key']], ['invoices', '2026/11/a.pdf']);
+    assert.deepEqual(call('DynamoDB', { operation: 'BatchGetItem', table_names: ['a', 'b'] })['aws.dynamodb.table_names'], ['a', 'b']);
+  });
 });

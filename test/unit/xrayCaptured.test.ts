@@ -153,7 +153,10 @@ describe('decodeXRay: captured SDK datagrams and API responses', () => {
     assert.deepEqual(fn.xray?.extra?.cause_paths, ['/var/task/src/handlers/orders.js', '/var/task/node_modules/axios/lib/core/settle.js']);
     const payments = named(r.spans, 'payments.example.com');
     assert.deepEqual(payments.xray?.exceptions, [{ id: '3a4a534628ad2ead', stack: [] }]);
-    assert.equal(named(r.spans, 'SQS').attributes['rpc.method'], 'SendMessage');
+    assert.deepEqual(named(r.spans, 'SQS').attributes, {
+      'rpc.system': 'aws-api', 'rpc.service': 'SQS', 'rpc.method': 'SendMessage', 'messaging.system': 'aws_sqs',
+      'messaging.destination.name': 'audit', 'cloud.region': 'us-east-1',
+    });
   });
 
   it('moto GetTraceSummaries response: no spans, counted as skipped', () => {
