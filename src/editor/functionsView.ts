@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { TraceSummary } from '../core/model';
+import { formatDurationUs } from '../core/waterfall/layout';
 import type { StoreController } from './storeController';
 
 export const FUNCTIONS_VIEW_ID = 'traceInsight.functions';
@@ -23,14 +24,6 @@ const NO_FUNCTION = '';
 export type FunctionsNode =
   | { kind: 'function'; name: string; traces: number; errorTraces: number; coldTraces: number }
   | { kind: 'trace'; summary: TraceSummary };
-
-/** A duration as people read it: "840 µs", "84 ms", "1.2 s", "2 min 5 s". */
-export function formatDurationMs(ms: number): string {
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 function localTime(unixMs: number): string {
   const d = new Date(unixMs);
@@ -94,7 +87,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       return item;
     }
     const t = node.summary;
-    const item = new vscode.TreeItem(formatDurationMs(t.durationMs), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(formatDurationUs(t.durationMs * 1000), vscode.TreeItemCollapsibleState.None);
     item.contextValue = 'trace';
     const parts = [localTime(t.startUnixMs)];
     if (t.coldStart) parts.push(vscode.l10n.t('cold'));

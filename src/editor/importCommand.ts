@@ -34,6 +34,8 @@ export interface ImportOutcome {
   message: string;
 }
 
+class ImportCancelled extends Error {}
+
 /** The command's arguments: none (opens the picker), one Uri, a Uri[], or the explorer's (uri, uris). */
 function urisFromArgs(args: unknown[]): vscode.Uri[] | undefined {
   const uris = args.flatMap((a) => (Array.isArray(a) ? a : [a])).filter((a): a is vscode.Uri => a instanceof vscode.Uri);
@@ -125,8 +127,9 @@ export function registerImportCommand(stores: StoreController, log: vscode.LogOu
         const onFile = (r: FileImportResult) => {
           addFileResult(o, r, log);
           progress.report({ message: path.basename(r.file) });
+          // importPaths calls this between files; throwing ends the walk of a big folder there
+          if (token.isCancellationRequested) throw new ImportCancelled();
         };
-        // one chosen path at a time, so a cancel takes effect between them
         for (const p of requested) {
           if (token.isCancellationRequested) { o.cancelled = true; break; }
           progress.report({ message: path.basename(p), increment: 100 / requested.length });
@@ -134,6 +137,7 @@ export function registerImportCommand(stores: StoreController, log: vscode.LogOu
           try {
             await importPaths([p], traceStore, { onFile });
           } catch (err) {
+            if (err instanceof ImportCancelled) { o.cancelled = true; break; }
             // importPaths reports per file and does not throw; this is the store failing (disk full, closed)
             o.failedFiles++;
             log.error(`${p}: ${errorText(err)}`);

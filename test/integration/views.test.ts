@@ -45,7 +45,7 @@ describe('Functions view and status bar', () => {
     assert.deepEqual(roots.map((r) => [r.item.label, r.item.description]), [[FUNCTION, '2 traces · 1 failed · 1 cold']]);
     const traces = await items(roots[0].node);
     // newest first: the failing warm invocation (otel-lambda-3), then the cold start (otel-lambda-1)
-    assert.deepEqual(traces.map((t) => t.item.label), ['55 ms', '113 ms']);
+    assert.deepEqual(traces.map((t) => t.item.label), ['54.7 ms', '113 ms']);
     assert.match(String(traces[0].item.description), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d · 2 errors$/);
     assert.match(String(traces[1].item.description), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d · cold$/);
     assert.equal(traces[0].item.tooltip, `${FUNCTION}\nf98d5c0c5597d3b253121ffebc8f0d74\n3 spans`);
