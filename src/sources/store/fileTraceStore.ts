@@ -10,9 +10,9 @@ import { normalizeTraceId } from '../../core/ids';
 import type { AppendResult, StoreStats, TraceQuery, TraceStore } from '../storeApi';
 import { encodeRecord, recordBody } from './recordCodec';
 import { spanRecordMeta, type EvictRecordMeta } from './recordMeta';
-import { listSegments, scanSegment, segmentPath } from './segmentFiles';
+import { listSegments, readSidecar, removeStrayFiles, scanSegment, segmentPath, sidecarPath, writeSidecar, type IndexedRecord } from './segmentFiles';
 import { acquireStoreLock } from './storeLock';
-import { TraceIndex, type TraceEntry } from './traceIndex';
+import { spanIdSet, TraceIndex, type TraceEntry } from './traceIndex';
 
 export interface StoreOptions {
   /** Evict the oldest traces when the segment files exceed this many bytes. Default 1 GiB. */
@@ -55,6 +55,8 @@ export class FileTraceStore implements TraceStore {
   private release: (() => Promise<void>) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private lastAgeCheckMs = -Infinity;
+  /** Records of the active segment, for its sidecar when it is sealed. */
+  private activeRecords: IndexedRecord[] = [];
   private readonly listeners = new Set<(traceIds: string[]) => void>();
   private closed = false;
 
@@ -71,25 +73,18 @@ export class FileTraceStore implements TraceStore {
     if (!this.readOnly) {
       await fs.mkdir(this.dir, { recursive: true });
       this.release = await acquireStoreLock(this.dir);
+      await removeStrayFiles(this.dir);
     }
     try {
       const segs = await listSegments(this.dir);
-      for (const seg of segs) {
-        const scan = await scanSegment(this.dir, seg, (off, len, meta) => {
-          if (meta.k === 's') this.index.addRecord({ seg, off, len }, meta);
-          else this.index.remove(meta.t);
-        }, (w) => this.warnings.push(w));
-        this.segBytes.set(seg, scan.size);
-        if (!this.readOnly && seg === segs[segs.length - 1] && scan.validEnd < scan.size) {
-          // Appends after a torn tail would be unreadable behind it: cut it off.
-          await fs.truncate(segmentPath(this.dir, seg), scan.validEnd);
-          this.segBytes.set(seg, scan.validEnd);
-          this.warnings.push(`${segmentPath(this.dir, seg)}: truncated to ${scan.validEnd} bytes so new records follow the last valid one`);
-        }
-      }
-      if (this.readOnly) return;
       const last = segs[segs.length - 1];
+      for (const seg of segs) await this.loadSegment(seg, seg === last);
+      if (this.readOnly) return;
       this.active = last !== undefined && (this.segBytes.get(last) ?? 0) < this.segmentBytes ? last : (last ?? 0) + 1;
+      if (this.active !== last) {
+        if (last !== undefined) await this.seal(last);
+        this.activeRecords = [];
+      }
       this.handle = await fs.open(segmentPath(this.dir, this.active), 'a');
       if (!this.segBytes.has(this.active)) this.segBytes.set(this.active, 0);
       await this.evict();
@@ -98,6 +93,45 @@ export class FileTraceStore implements TraceStore {
       await this.release?.();
       throw e;
     }
+  }
+
+  /** Indexes one segment: from its sidecar when it is sealed and has one, else by scanning it. */
+  private async loadSegment(seg: number, isLast: boolean): Promise<void> {
+    const file = segmentPath(this.dir, seg);
+    const size = (await fs.stat(file)).size;
+    const fromSidecar = isLast ? undefined : await readSidecar(this.dir, seg, size);
+    const records: IndexedRecord[] = fromSidecar ?? [];
+    if (!fromSidecar) {
+      const scan = await scanSegment(this.dir, seg, (off, len, meta) => records.push([off, len, meta]), (w) => this.warnings.push(w));
+      this.segBytes.set(seg, scan.size);
+      if (!this.readOnly && isLast && scan.validEnd < scan.size) {
+        // Appends after a torn tail would be unreadable behind it: cut it off.
+        await fs.truncate(file, scan.validEnd);
+        this.segBytes.set(seg, scan.validEnd);
+        this.warnings.push(`${file}: truncated to ${scan.validEnd} bytes so new records follow the last valid one`);
+      }
+      if (!this.readOnly && !isLast) await this.writeSidecarQuietly(seg, records);
+    } else {
+      this.segBytes.set(seg, size);
+    }
+    for (const [off, len, meta] of records) {
+      if (meta.k === 's') this.index.addRecord({ seg, off, len }, meta);
+      else this.index.remove(meta.t);
+    }
+    if (isLast) this.activeRecords = records;
+  }
+
+  private async writeSidecarQuietly(seg: number, records: readonly IndexedRecord[]): Promise<void> {
+    try {
+      await writeSidecar(this.dir, seg, this.segBytes.get(seg) ?? 0, records);
+    } catch (e) {
+      this.warnings.push(`${sidecarPath(this.dir, seg)}: not written (${(e as Error).message}); the next open scans the segment instead`);
+    }
+  }
+
+  /** Writes the sidecar of a segment that takes no more records. */
+  private async seal(seg: number): Promise<void> {
+    await this.writeSidecarQuietly(seg, this.activeRecords);
   }
 
   append(spans: readonly Span[]): Promise<AppendResult> {
@@ -134,6 +168,7 @@ export class FileTraceStore implements TraceStore {
     const accepted = spans.length - duplicates;
     for (const r of records) {
       this.index.addRecord({ seg: this.active, off, len: r.buf.length }, r.meta);
+      this.activeRecords.push([off, r.buf.length, r.meta]);
       off += r.buf.length;
     }
     const ids = [...byTrace.keys()].filter((id) => this.index.traces.has(id));
@@ -152,7 +187,7 @@ export class FileTraceStore implements TraceStore {
       const s = list[i];
       if (seen.has(s.spanId)) continue;
       seen.add(s.spanId);
-      const stored = entry?.ids.has(s.spanId);
+      const stored = entry !== undefined && spanIdSet(entry).has(s.spanId);
       if (stored && !(entry?.inProgress?.has(s.spanId) && s.endUnixUs !== undefined)) continue;
       out.push(s);
     }
@@ -177,6 +212,8 @@ export class FileTraceStore implements TraceStore {
 
   private async roll(): Promise<void> {
     await this.handle?.close();
+    await this.seal(this.active);
+    this.activeRecords = [];
     this.active += 1;
     this.handle = await fs.open(segmentPath(this.dir, this.active), 'a');
     this.segBytes.set(this.active, 0);
@@ -214,17 +251,17 @@ export class FileTraceStore implements TraceStore {
       const ids = [...victims];
       // The eviction record goes first: if we crash before the files are gone, reopening still
       // knows these traces are dead and does not resurrect their later records.
-      const bufs: Buffer[] = [];
-      for (let i = 0; i < ids.length; i += 20_000) {
-        const meta: EvictRecordMeta = { k: 'e', t: ids.slice(i, i + 20_000), w: nowMs };
-        bufs.push(encodeRecord(JSON.stringify(meta), ''));
-      }
-      await this.write(Buffer.concat(bufs));
+      const metas: EvictRecordMeta[] = [];
+      for (let i = 0; i < ids.length; i += 20_000) metas.push({ k: 'e', t: ids.slice(i, i + 20_000), w: nowMs });
+      const bufs = metas.map((m) => encodeRecord(JSON.stringify(m), ''));
+      let off = await this.write(Buffer.concat(bufs));
+      metas.forEach((m, i) => { this.activeRecords.push([off, bufs[i].length, m]); off += bufs[i].length; });
       this.index.remove(ids);
     }
     for (const seg of [...this.segBytes.keys()].sort((a, b) => a - b)) {
       if (seg === this.active || (this.index.liveRecords.get(seg) ?? 0) > 0) break;
       await fs.unlink(segmentPath(this.dir, seg)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      await fs.unlink(sidecarPath(this.dir, seg)).catch(() => undefined);
       this.segBytes.delete(seg);
       this.index.liveRecords.delete(seg);
     }
@@ -286,6 +323,10 @@ export class FileTraceStore implements TraceStore {
 
 /** Splits spans into record bodies (JSON arrays) of at most about MAX_BODY_CHARS characters. */
 function* chunkByJsonSize(spans: Span[]): Generator<{ spans: Span[]; body: string }> {
+  if (spans.length === 0) return;
+  // The common case, one stringify; only a trace of many megabytes is split span by span.
+  const whole = JSON.stringify(spans);
+  if (whole.length <= MAX_BODY_CHARS) { yield { spans, body: whole }; return; }
   let parts: string[] = [];
   let chunk: Span[] = [];
   let chars = 0;

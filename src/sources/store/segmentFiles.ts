@@ -50,3 +50,52 @@ export async function scanSegment(dir: string, seg: number, onMeta: (offset: num
   });
   return { size: buf.length, validEnd, tornTail };
 }
+
+/** One record as the index sees it: offset and total length in its segment, and its meta. */
+export type IndexedRecord = [offset: number, length: number, meta: RecordMeta];
+
+export function sidecarPath(dir: string, seg: number): string {
+  return segmentPath(dir, seg).replace(/\.tir$/, '.idx');
+}
+
+/**
+ * Writes the record list of a sealed segment next to it, so the next open reads these few bytes
+ * instead of the whole segment. Written to a temp file and renamed, so it is whole or absent.
+ */
+export async function writeSidecar(dir: string, seg: number, segmentSize: number, records: readonly IndexedRecord[]): Promise<void> {
+  const file = sidecarPath(dir, seg);
+  const tmp = `${file}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify({ v: 1, size: segmentSize, r: records }));
+  await fs.rename(tmp, file);
+}
+
+/** The records of a sealed segment from its sidecar; undefined when it is missing, stale or damaged. */
+export async function readSidecar(dir: string, seg: number, segmentSize: number): Promise<IndexedRecord[] | undefined> {
+  let text: string;
+  try { text = await fs.readFile(sidecarPath(dir, seg), 'utf8'); } catch { return undefined; }
+  try {
+    const doc = JSON.parse(text) as { v?: number; size?: number; r?: unknown };
+    if (doc.v !== 1 || doc.size !== segmentSize || !Array.isArray(doc.r)) return undefined;
+    const records = doc.r as IndexedRecord[];
+    let end = 0;
+    for (const r of records) {
+      // Records must tile the segment in order; anything else means the sidecar is not this segment's.
+      if (!Array.isArray(r) || r[0] < end || r[0] + r[1] > segmentSize || typeof r[2] !== 'object' || r[2] === null) return undefined;
+      end = r[0] + r[1];
+    }
+    return records;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes sidecars whose segment is gone and half-written temp files (left by a crash). */
+export async function removeStrayFiles(dir: string): Promise<void> {
+  const names = new Set(await fs.readdir(dir));
+  for (const n of names) {
+    const stray = n.endsWith('.idx.tmp') || (n.endsWith('.idx') && SIDECAR_NAME.test(n) && !names.has(n.replace(/\.idx$/, '.tir')));
+    if (stray) await fs.unlink(path.join(dir, n)).catch(() => undefined);
+  }
+}
+
+const SIDECAR_NAME = /^seg-\d{8}\.idx$/;

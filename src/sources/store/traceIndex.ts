@@ -17,7 +17,11 @@ export interface RecordRef {
 export interface TraceEntry {
   traceId: string;
   refs: RecordRef[];
-  ids: Set<string>;
+  /** Span ids of the first record; a Set of all ids is built only once a second record arrives or a writer asks. */
+  firstIds: string[];
+  idSet?: Set<string>;
+  /** Distinct spans. */
+  spanCount: number;
   errorIds?: Set<string>;
   inProgress?: Set<string>;
   startUs: number;
@@ -48,16 +52,20 @@ export class TraceIndex {
   addRecord(ref: RecordRef, m: SpanRecordMeta): TraceEntry {
     let e = this.traces.get(m.t);
     if (!e) {
-      e = { traceId: m.t, refs: [], ids: new Set(), startUs: m.s, endUs: m.x, cold: false, functions: [], first: m.n, lastWriteMs: m.w };
+      // Ids within one record are unique (the writer drops duplicates), so one record needs no Set.
+      e = { traceId: m.t, refs: [], firstIds: m.ids, spanCount: m.ids.length, startUs: m.s, endUs: m.x, cold: false, functions: [], first: m.n, lastWriteMs: m.w };
       this.traces.set(m.t, e);
       this.byStart.push(e);
       this.sorted = false;
+      this.spans += m.ids.length;
+    } else {
+      const set = spanIdSet(e);
+      for (const id of m.ids) set.add(id);
+      this.spans += set.size - e.spanCount;
+      e.spanCount = set.size;
     }
     e.refs.push(ref);
     this.liveRecords.set(ref.seg, (this.liveRecords.get(ref.seg) ?? 0) + 1);
-    const before = e.ids.size;
-    for (const id of m.ids) e.ids.add(id);
-    this.spans += e.ids.size - before;
     if (m.e) { e.errorIds ??= new Set(); for (const id of m.e) e.errorIds.add(id); }
     if (e.inProgress) for (const id of m.ids) e.inProgress.delete(id);
     if (m.p) { e.inProgress ??= new Set(); for (const id of m.p) e.inProgress.add(id); }
@@ -85,7 +93,7 @@ export class TraceIndex {
       if (!e) continue;
       this.traces.delete(id);
       removed++;
-      this.spans -= e.ids.size;
+      this.spans -= e.spanCount;
       for (const r of e.refs) this.liveRecords.set(r.seg, (this.liveRecords.get(r.seg) ?? 1) - 1);
       for (const f of e.functions) this.byFunction.get(f)?.delete(e);
     }
@@ -122,6 +130,11 @@ function newestFirst(a: TraceEntry, b: TraceEntry): number {
   return b.startUs - a.startUs;
 }
 
+/** All span ids of a trace (built on first use). */
+export function spanIdSet(e: TraceEntry): Set<string> {
+  return (e.idSet ??= new Set(e.firstIds));
+}
+
 /** The list row of an index entry. */
 export function summaryOf(e: TraceEntry): TraceSummary {
   return {
@@ -129,7 +142,7 @@ export function summaryOf(e: TraceEntry): TraceSummary {
     rootName: rootOf(e)[0],
     startUnixMs: e.startUs / 1000,
     durationMs: (e.endUs - e.startUs) / 1000,
-    spanCount: e.ids.size,
+    spanCount: e.spanCount,
     errorCount: e.errorIds?.size ?? 0,
     coldStart: e.cold,
     functions: [...e.functions],
@@ -140,6 +153,6 @@ export function summaryOf(e: TraceEntry): TraceSummary {
 function rootOf(e: TraceEntry): SpanMark {
   if (e.root) return e.root;
   let best: SpanMark | undefined;
-  for (const o of e.orphans ?? []) if (!e.ids.has(o[3]) && isEarlier(o as unknown as SpanMark, best)) best = [o[0], o[1], o[2]];
+  for (const o of e.orphans ?? []) if (!spanIdSet(e).has(o[3]) && isEarlier(o as unknown as SpanMark, best)) best = [o[0], o[1], o[2]];
   return best ?? e.first;
 }
