@@ -11,7 +11,9 @@ import { decodeXRayDocument } from './xraySegment';
  * response (`Traces[].Segments[].Document` strings); daemon datagrams (`{"format":"json","version":1}`
  * line + document); or several documents / datagrams one after another (one per line or
  * pretty-printed). Bad documents become errors with the line where they start; the rest still
- * decode. A `GetTraceSummaries` response holds no spans and is counted in `skipped`. Never throws.
+ * decode. `GetTraceSummaries` / `GetServiceGraph` responses hold no spans and are counted in
+ * `skipped` (`traceSummaries`, `serviceGraphServices`), as are BatchGetTraces'
+ * `unprocessedTraceIds`. Never throws.
  */
 export function decodeXRay(text: string, source: string): DecodeResult {
   const out: DecodeResult = { spans: [], errors: [] };
@@ -91,6 +93,8 @@ function decodeValue(value: unknown, line: number, origin: SpanOrigin, out: Deco
     decodeBatchGetTraces(value, line, origin, out);
   } else if (isObject(value) && Array.isArray(value.TraceSummaries) && value.id === undefined) {
     addSkipped(out, 'traceSummaries', value.TraceSummaries.length);
+  } else if (isObject(value) && Array.isArray(value.Services) && value.id === undefined) {
+    addSkipped(out, 'serviceGraphServices', value.Services.length);
   } else if (isObject(value) && ['resourceSpans', 'resourceMetrics', 'resourceLogs'].some((k) => k in value)) {
     out.errors.push({ source: origin.source, line, reason: 'this is OTLP JSON, not an X-Ray document (import it as OTLP)' });
   } else {

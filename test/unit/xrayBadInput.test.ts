@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import type { Span } from '../../src/core/model';
 import { decodeXRay, decodeXRayDatagram } from '../../src/core/xray';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
@@ -157,9 +158,16 @@ describe('decodeXRay never throws', () => {
   it('on real documents with any field replaced by any value, and on any truncation', () => {
     const base = JSON.parse(fs.readFileSync(path.join(corpus, 'captured/udp/node-sdk-plain-segment.txt'), 'utf8').split('\n')[1]);
     const keys = [...Object.keys(base), 'subsegments'];
-    fc.assert(fc.property(fc.constantFrom(...keys), fc.jsonValue(), (k, v) => {
-      const r = decodeXRay(JSON.stringify({ ...base, [k]: v }), 'p');
-      return r.spans.length + r.errors.length > 0;
+    // Whatever survives decoding is a well-formed span.
+    const wellFormed = (s: Span) => /^[0-9a-f]{32}$/.test(s.traceId) && /^[0-9a-f]{16}$/.test(s.spanId)
+      && (s.parentSpanId === undefined || /^[0-9a-f]{16}$/.test(s.parentSpanId))
+      && Number.isInteger(s.startUnixUs) && (s.endUnixUs === undefined || s.endUnixUs >= s.startUnixUs)
+      && (s.status.code === 'error') === (s.xray!.error || s.xray!.fault);
+    const subKeys = Object.keys(base.subsegments[1]);
+    fc.assert(fc.property(fc.constantFrom(...keys), fc.jsonValue(), fc.constantFrom(...subKeys), fc.jsonValue(), (k, v, sk, sv) => {
+      const subsegments = base.subsegments.map((sub: object, i: number) => (i === 1 ? { ...sub, [sk]: sv } : sub));
+      const r = decodeXRay(JSON.stringify({ ...base, subsegments, [k]: v }), 'p');
+      return r.spans.length + r.errors.length > 0 && r.spans.every(wellFormed);
     }), { numRuns: 300 });
     const text = fs.readFileSync(path.join(corpus, 'xray/otel-collector-contrib/udp-wire-format/ddbSample.txt'), 'utf8');
     fc.assert(fc.property(fc.integer({ min: 0, max: text.length }), (n) => {

@@ -183,4 +183,15 @@ describe('decodeXRay: captured SDK datagrams and API responses', () => {
     assert.equal(tree.rows[0].span.attributes['http.request.method'], 'POST');
     assert.equal(tree.rows[0].span.resource.attributes['host.id'], 'i-0e3cf4d2de0f3f37a');
   });
+
+  it('aws-cli get-service-graph example: no spans; the truncated output is an error at its first line', () => {
+    const text = rstOutput(read('xray/aws-cli-examples/get-service-graph.rst').toString('utf8'));
+    const r = decodeXRay(text, 'get-service-graph.rst');
+    assert.equal(r.spans.length, 0);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0].line, 2); // the block starts with an empty line
+    assert.match(r.errors[0].reason, /^malformed JSON: .*TRUNCA/);
+    const complete = decodeXRay(JSON.stringify({ Services: [{ ReferenceId: 0, Name: 'Scorekeep', Edges: [] }] }), 'graph');
+    assert.deepEqual(complete, { spans: [], errors: [], skipped: { serviceGraphServices: 1 } });
+  });
 });
