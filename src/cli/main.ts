@@ -21,6 +21,7 @@ const commands: Record<string, CommandEntry> = {
   serve: { summary: 'run the local OTLP/HTTP and X-Ray UDP receivers', load: async () => (await import('./commands/serve')).run },
   xray: { summary: 'xray pull: fetch traces from the AWS X-Ray API', load: async () => (await import('./commands/xray')).run },
   handlers: { summary: 'list functions declared in the workspace and where their handlers are', load: async () => (await import('./commands/handlers')).run },
+  report: { summary: 'per-function latency, cold starts, cost and findings; --fail-on for CI', load: async () => (await import('./commands/report')).run },
 };
 
 function usage(): string {
