@@ -25,6 +25,8 @@ export class WireReader {
   /** Field number and wire type of the last tag read. */
   field = 0;
   wireType = 0;
+  /** Offset of the last tag read. */
+  tagAt = 0;
   readonly view: DataView;
   readonly text = new ByteStringCache();
   readonly traceIds = new HexIdCache(16);
@@ -39,6 +41,7 @@ export class WireReader {
   /** Reads a tag; sets `field` and `wireType`. */
   tag(limit: number): void {
     const at = this.pos;
+    this.tagAt = at;
     const t = this.varint32(limit);
     this.field = t >>> 3;
     this.wireType = t & 7;
@@ -133,7 +136,7 @@ export class WireReader {
       case WT_LEN: this.pos = this.lenEnd(limit); return;
       case WT_FIXED32: this.fixed32(limit); return;
       default:
-        throw new WireError(this.pos, `unsupported wire type ${this.wireType} for field ${this.field}`);
+        throw new WireError(this.tagAt, `unsupported wire type ${this.wireType} for field ${this.field}`);
     }
   }
 
