@@ -68,3 +68,57 @@ describe('FileTraceStore sealed segments and big traces', () => {
     await r.close();
   });
 });
+
+describe('FileTraceStore read-only refresh', () => {
+  let dir: string;
+  beforeEach(() => { dir = tempDir('ti-refresh-'); });
+  afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('picks up what a writer appended, rolled and evicted since open, and tells listeners', async () => {
+    let now = 1_000_000;
+    const opts = { segmentBytes: 4096, maxAgeMs: 3600_000, now: () => now };
+    const writer = await openStore(dir, opts);
+    await writer.append([makeSpan(1, 1)]);
+    const reader = await openStore(dir, { readOnly: true });
+    const heard: string[][] = [];
+    reader.onDidAppend((ids) => heard.push(ids));
+    assert.deepEqual(await reader.refresh(), []);
+
+    for (let i = 2; i <= 12; i++) await writer.append([makeSpan(i, 1, { offsetMs: i, attributes: { pad: 'p'.repeat(600) } })]);
+    await writer.append([makeSpan(1, 2)]);
+    assert.ok(segmentFiles(dir).length > 2, 'the writer rolled segments');
+    const got = await reader.refresh();
+    assert.equal(got.length, 12);
+    assert.deepEqual(heard, [got]);
+    assert.equal((await reader.listTraces()).length, 12);
+    assert.equal((await reader.getTrace(traceIdOf(1)))?.spans.length, 2);
+
+    now += 3600_001;
+    await writer.append([makeSpan(13, 1)]);
+    assert.deepEqual(await reader.refresh(), [traceIdOf(13)]);
+    assert.deepEqual((await reader.listTraces()).map((t) => t.traceId), [traceIdOf(13)]);
+    assert.deepEqual(reader.warnings, []);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('waits quietly for a record the writer is still in the middle of', async () => {
+    const writer = await openStore(dir);
+    await writer.append([makeSpan(1, 1)]);
+    await writer.append([makeSpan(2, 1)]);
+    await writer.close();
+    // Take the second record off the file, then put it back in two writes, as a live writer would.
+    const [seg] = segmentFiles(dir);
+    const bytes = fs.readFileSync(seg);
+    const second = bytes.indexOf('TIR1', 1);
+    fs.truncateSync(seg, second);
+    const reader = await openStore(dir, { readOnly: true });
+    assert.equal(reader.stats().traces, 1);
+    fs.appendFileSync(seg, bytes.subarray(second, second + 40));
+    assert.deepEqual(await reader.refresh(), []);
+    fs.appendFileSync(seg, bytes.subarray(second + 40));
+    assert.deepEqual(await reader.refresh(), [traceIdOf(2)]);
+    assert.deepEqual(reader.warnings, []);
+    await reader.close();
+  });
+});

@@ -8,9 +8,9 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Span, Trace, TraceSummary } from '../../core/model';
 import { normalizeTraceId } from '../../core/ids';
 import type { AppendResult, StoreStats, TraceQuery, TraceStore } from '../storeApi';
-import { encodeRecord, recordBody } from './recordCodec';
+import { chunkByJsonSize, encodeRecord } from './recordCodec';
 import { spanRecordMeta, type EvictRecordMeta } from './recordMeta';
-import { listSegments, readSidecar, removeStrayFiles, scanSegment, segmentPath, sidecarPath, writeSidecar, type IndexedRecord } from './segmentFiles';
+import { listSegments, readRecordBody, readSidecar, removeStrayFiles, scanSegment, segmentPath, sidecarPath, writeSidecar, type IndexedRecord } from './segmentFiles';
 import { acquireStoreLock } from './storeLock';
 import { spanIdSet, TraceIndex, type TraceEntry } from './traceIndex';
 
@@ -29,8 +29,6 @@ export interface StoreOptions {
 
 const DEFAULT_MAX_BYTES = 1024 ** 3;
 const DEFAULT_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
-/** Span bodies are split so that no record gets big enough to hurt getTrace or a scan. */
-const MAX_BODY_CHARS = 4 * 1024 * 1024;
 const AGE_CHECK_EVERY_MS = 60_000;
 
 /** Opens (creating if needed) the store in `dir`. Throws StoreLockedError when another writer has it. */
@@ -46,6 +44,8 @@ export class FileTraceStore implements TraceStore {
   readonly readOnly: boolean;
   private readonly index = new TraceIndex();
   private readonly segBytes = new Map<number, number>();
+  /** Read-only stores: where each segment's valid records end, for refresh. */
+  private readonly readEnd = new Map<number, number>();
   private readonly maxBytes: number;
   private readonly maxAgeMs: number;
   private readonly segmentBytes: number;
@@ -104,6 +104,7 @@ export class FileTraceStore implements TraceStore {
     if (!fromSidecar) {
       const scan = await scanSegment(this.dir, seg, (off, len, meta) => records.push([off, len, meta]), (w) => this.warnings.push(w));
       this.segBytes.set(seg, scan.size);
+      this.readEnd.set(seg, scan.validEnd);
       if (!this.readOnly && isLast && scan.validEnd < scan.size) {
         // Appends after a torn tail would be unreadable behind it: cut it off.
         await fs.truncate(file, scan.validEnd);
@@ -113,12 +114,57 @@ export class FileTraceStore implements TraceStore {
       if (!this.readOnly && !isLast) await this.writeSidecarQuietly(seg, records);
     } else {
       this.segBytes.set(seg, size);
+      this.readEnd.set(seg, size);
     }
-    for (const [off, len, meta] of records) {
-      if (meta.k === 's') this.index.addRecord({ seg, off, len }, meta);
-      else this.index.remove(meta.t);
-    }
+    this.applyRecords(seg, records);
     if (isLast) this.activeRecords = records;
+  }
+
+  /** Adds records to the index in order; returns the trace ids that got spans. */
+  private applyRecords(seg: number, records: readonly IndexedRecord[]): Set<string> {
+    const touched = new Set<string>();
+    for (const [off, len, meta] of records) {
+      if (meta.k === 's') touched.add(this.index.addRecord({ seg, off, len }, meta).traceId);
+      else { this.index.remove(meta.t); for (const t of meta.t) touched.delete(t); }
+    }
+    return touched;
+  }
+
+  /**
+   * Read-only stores: picks up what the writing process (e.g. `trace-insight serve`) appended or
+   * evicted since open or the last refresh, reading only the new bytes. Listeners hear of traces
+   * that got spans; resolves to those trace ids. A writer's own store is always current: [].
+   */
+  async refresh(): Promise<string[]> {
+    if (!this.readOnly || this.closed) return [];
+    const segs = await listSegments(this.dir);
+    const present = new Set(segs);
+    const gone = [...this.segBytes.keys()].filter((seg) => !present.has(seg));
+    if (gone.length) {
+      const dead = new Set(gone);
+      this.index.remove([...this.index.traces.values()].filter((e) => e.refs.some((r) => dead.has(r.seg))).map((e) => e.traceId));
+      for (const seg of gone) { this.segBytes.delete(seg); this.readEnd.delete(seg); this.index.liveRecords.delete(seg); }
+    }
+    const touched = new Set<string>();
+    for (const seg of segs) {
+      const from = this.readEnd.get(seg) ?? 0;
+      const records: IndexedRecord[] = [];
+      const scan = await scanSegment(this.dir, seg, (off, len, meta) => records.push([off, len, meta]), (w) => this.warnings.push(w), from, true)
+        .catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return undefined; throw e; });
+      if (!scan) continue;
+      this.segBytes.set(seg, scan.size);
+      this.readEnd.set(seg, scan.validEnd);
+      for (const id of this.applyRecords(seg, records)) touched.add(id);
+    }
+    const ids = [...touched].filter((id) => this.index.traces.has(id));
+    if (ids.length) this.notify(ids);
+    return ids;
+  }
+
+  private notify(ids: string[]): void {
+    for (const l of [...this.listeners]) {
+      try { l(ids); } catch { /* a listener's failure must not fail the append that is already on disk */ }
+    }
   }
 
   private async writeSidecarQuietly(seg: number, records: readonly IndexedRecord[]): Promise<void> {
@@ -171,10 +217,7 @@ export class FileTraceStore implements TraceStore {
       this.activeRecords.push([off, r.buf.length, r.meta]);
       off += r.buf.length;
     }
-    const ids = [...byTrace.keys()].filter((id) => this.index.traces.has(id));
-    for (const l of [...this.listeners]) {
-      try { l(ids); } catch { /* a listener's failure must not fail the append that is already on disk */ }
-    }
+    this.notify([...byTrace.keys()].filter((id) => this.index.traces.has(id)));
     await this.evict();
     return { accepted, duplicates };
   }
@@ -282,19 +325,8 @@ export class FileTraceStore implements TraceStore {
     if (!entry || id === undefined) return undefined;
     const bySpan = new Map<string, Span>();
     for (const ref of [...entry.refs]) {
-      const file = segmentPath(this.dir, ref.seg);
-      let body: string | { reason: string };
-      try {
-        const fh = await fs.open(file, 'r');
-        try {
-          const buf = Buffer.allocUnsafe(ref.len);
-          const { bytesRead } = await fh.read(buf, 0, ref.len, ref.off);
-          body = recordBody(buf.subarray(0, bytesRead));
-        } finally { await fh.close(); }
-      } catch (e) {
-        body = { reason: (e as Error).message };
-      }
-      if (typeof body !== 'string') { this.warnings.push(`${file}: record at byte ${ref.off} of trace ${id} unreadable (${body.reason}); skipped`); continue; }
+      const body = await readRecordBody(this.dir, ref.seg, ref.off, ref.len);
+      if (typeof body !== 'string') { this.warnings.push(`${segmentPath(this.dir, ref.seg)}: record at byte ${ref.off} of trace ${id} unreadable (${body.reason}); skipped`); continue; }
       // Later records win: they hold the completed copy of a span first seen in progress.
       for (const span of JSON.parse(body) as Span[]) bySpan.set(span.spanId, span);
     }
@@ -319,24 +351,4 @@ export class FileTraceStore implements TraceStore {
     this.handle = undefined;
     await this.release?.();
   }
-}
-
-/** Splits spans into record bodies (JSON arrays) of at most about MAX_BODY_CHARS characters. */
-function* chunkByJsonSize(spans: Span[]): Generator<{ spans: Span[]; body: string }> {
-  if (spans.length === 0) return;
-  // The common case, one stringify; only a trace of many megabytes is split span by span.
-  const whole = JSON.stringify(spans);
-  if (whole.length <= MAX_BODY_CHARS) { yield { spans, body: whole }; return; }
-  let parts: string[] = [];
-  let chunk: Span[] = [];
-  let chars = 0;
-  for (const span of spans) {
-    const json = JSON.stringify(span);
-    if (chunk.length && chars + json.length > MAX_BODY_CHARS) {
-      yield { spans: chunk, body: `[${parts.join(',')}]` };
-      parts = []; chunk = []; chars = 0;
-    }
-    parts.push(json); chunk.push(span); chars += json.length + 1;
-  }
-  if (chunk.length) yield { spans: chunk, body: `[${parts.join(',')}]` };
 }

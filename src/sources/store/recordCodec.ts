@@ -7,6 +7,7 @@
  * rebuilt; `body` is the JSON array of spans, read only by getTrace. Lengths are in bytes.
  */
 import zlib from 'node:zlib';
+import type { Span } from '../../core/model';
 
 export const RECORD_MAGIC = Buffer.from('TIR1', 'latin1');
 export const HEADER_BYTES = 16;
@@ -94,4 +95,27 @@ export function recordBody(buf: Buffer): string | { reason: string } {
   if (!('length' in r)) return r;
   const metaLen = buf.readUInt32LE(4);
   return buf.toString('utf8', HEADER_BYTES + metaLen, r.length);
+}
+
+/** Span bodies are split so that no record gets big enough to hurt getTrace or a scan. */
+const MAX_BODY_CHARS = 4 * 1024 * 1024;
+
+/** Splits spans into record bodies (JSON arrays) of at most about MAX_BODY_CHARS characters. */
+export function* chunkByJsonSize(spans: Span[]): Generator<{ spans: Span[]; body: string }> {
+  if (spans.length === 0) return;
+  // The common case, one stringify; only a trace of many megabytes is split span by span.
+  const whole = JSON.stringify(spans);
+  if (whole.length <= MAX_BODY_CHARS) { yield { spans, body: whole }; return; }
+  let parts: string[] = [];
+  let chunk: Span[] = [];
+  let chars = 0;
+  for (const span of spans) {
+    const json = JSON.stringify(span);
+    if (chunk.length && chars + json.length > MAX_BODY_CHARS) {
+      yield { spans: chunk, body: `[${parts.join(',')}]` };
+      parts = []; chunk = []; chars = 0;
+    }
+    parts.push(json); chunk.push(span); chars += json.length + 1;
+  }
+  if (chunk.length) yield { spans: chunk, body: `[${parts.join(',')}]` };
 }

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { scanRecords } from './recordCodec';
+import { recordBody, scanRecords } from './recordCodec';
 import { parseRecordMeta, type RecordMeta } from './recordMeta';
 
 const SEGMENT_NAME = /^seg-(\d{8})\.tir$/;
@@ -31,24 +31,37 @@ export interface SegmentScan {
 }
 
 /**
- * Reads one segment (bounded by the segment size, so memory stays bounded however big the store)
- * and reports every valid record's meta in order. Bad records become warnings, never errors.
+ * Reads one segment from byte `from` (bounded by the segment size, so memory stays bounded however
+ * big the store) and reports every valid record's meta in order, with offsets in the segment. Bad
+ * records become warnings, never errors; `quietTail` leaves a torn tail unreported (a live writer
+ * may be in the middle of it).
  */
-export async function scanSegment(dir: string, seg: number, onMeta: (offset: number, length: number, meta: RecordMeta) => void, warn: (w: string) => void): Promise<SegmentScan> {
+export async function scanSegment(dir: string, seg: number, onMeta: (offset: number, length: number, meta: RecordMeta) => void, warn: (w: string) => void, from = 0, quietTail = false): Promise<SegmentScan> {
   const file = segmentPath(dir, seg);
-  const buf = await fs.readFile(file);
+  let buf: Buffer;
+  if (from === 0) buf = await fs.readFile(file);
+  else {
+    const fh = await fs.open(file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      buf = Buffer.alloc(Math.max(0, size - from));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+      buf = buf.subarray(0, bytesRead);
+    } finally { await fh.close(); }
+  }
   let tornTail = false;
   const validEnd = scanRecords(buf, (r) => {
     const meta = parseRecordMeta(r.meta);
-    if (meta) onMeta(r.offset, r.length, meta);
-    else warn(`${file}: record at byte ${r.offset} has an unknown summary; skipped`);
+    if (meta) onMeta(from + r.offset, r.length, meta);
+    else warn(`${file}: record at byte ${from + r.offset} has an unknown summary; skipped`);
   }, (b) => {
     if (b.atEnd) tornTail = true;
+    if (b.atEnd && quietTail) return;
     warn(b.atEnd
-      ? `${file}: torn last record at byte ${b.offset} (${b.reason}); ${b.length} bytes skipped`
-      : `${file}: bad record at byte ${b.offset} (${b.reason}); ${b.length} bytes skipped`);
+      ? `${file}: torn last record at byte ${from + b.offset} (${b.reason}); ${b.length} bytes skipped`
+      : `${file}: bad record at byte ${from + b.offset} (${b.reason}); ${b.length} bytes skipped`);
   });
-  return { size: buf.length, validEnd, tornTail };
+  return { size: from + buf.length, validEnd: from + validEnd, tornTail };
 }
 
 /** One record as the index sees it: offset and total length in its segment, and its meta. */
@@ -99,3 +112,17 @@ export async function removeStrayFiles(dir: string): Promise<void> {
 }
 
 const SIDECAR_NAME = /^seg-\d{8}\.idx$/;
+
+/** The span JSON of one record, checksum verified, or why it cannot be read. */
+export async function readRecordBody(dir: string, seg: number, offset: number, length: number): Promise<string | { reason: string }> {
+  try {
+    const fh = await fs.open(segmentPath(dir, seg), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return recordBody(buf.subarray(0, bytesRead));
+    } finally { await fh.close(); }
+  } catch (e) {
+    return { reason: (e as Error).message };
+  }
+}
