@@ -3,7 +3,7 @@
  * every embedded subsegment, each a span whose parent is the document that embeds it.
  */
 import { isSpanId, normalizeTraceId } from './ids';
-import type { AttrValue, Attributes, DecodeError, DecodeResult, Resource, Scope, Span, SpanKind, SpanOrigin, XRayDetails } from './model';
+import type { AttrValue, Attributes, DecodeError, DecodeResult, Resource, Scope, Span, SpanKind, SpanLink, SpanOrigin, XRayDetails } from './model';
 import { exceptionEvents, isObject, type Json, parseCause, resourceOf, spanAttributesOf } from './xrayAttributes';
 
 /** Where a document sits in its input, for error messages. */
@@ -22,7 +22,7 @@ export interface DocumentPlace {
 const KNOWN = new Set([
   'id', 'name', 'trace_id', 'parent_id', 'start_time', 'end_time', 'in_progress', 'type', 'namespace',
   'origin', 'error', 'fault', 'throttle', 'cause', 'annotations', 'metadata', 'http', 'aws', 'sql',
-  'subsegments', 'inferred',
+  'subsegments', 'inferred', 'links',
 ]);
 
 const DETAIL_KEYS = ['annotations', 'metadata', 'http', 'aws', 'sql'] as const;
@@ -183,7 +183,7 @@ function nodeToSpan(node: unknown, type: XRayDetails['type'], parentSpanId: stri
     status: failed ? (statusMessage ? { code: 'error', message: statusMessage } : { code: 'error' }) : { code: 'unset' },
     attributes: spanAttributesOf(node, name, isLambdaSegment),
     events: xray.exceptions ? exceptionEvents(xray.exceptions, endUnixUs ?? startUnixUs) : [],
-    links: [],
+    links: linksOf(node.links),
     resource,
     scope,
     origin,
@@ -198,6 +198,19 @@ function spanIdOf(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const id = v.toLowerCase();
   return isSpanId(id) ? id : undefined;
+}
+
+/** X-Ray span links (`links: [{trace_id, id, attributes}]`); malformed entries are skipped. */
+function linksOf(v: unknown): SpanLink[] {
+  if (!Array.isArray(v)) return [];
+  const links: SpanLink[] = [];
+  for (const l of v) {
+    if (!isObject(l) || typeof l.trace_id !== 'string') continue;
+    const traceId = normalizeTraceId(l.trace_id);
+    const spanId = spanIdOf(l.id);
+    if (traceId && spanId) links.push({ traceId, spanId, attributes: isObject(l.attributes) ? l.attributes as Attributes : {} });
+  }
+  return links;
 }
 
 /** Said only on failure: counting on every node would be quadratic in nesting depth. */

@@ -113,6 +113,17 @@ describe('decodeXRay: bad input gives errors with source and line, the rest stil
     assert.deepEqual(s.events.map((e) => e.attributes['exception.message']), ['outer', 'inner']);
   });
 
+  it('span links: X-Ray trace ids converted, malformed links skipped', () => {
+    const links = [
+      { trace_id: '1-5f187253-6a106696d56b1f4ef9eba2ed', id: 'AAAAAAAAAAAAAAAA', attributes: { 'aws.xray.link.kind': 'consumer' } },
+      { trace_id: '1-5f187253-6a10', id: 'bbbbbbbbbbbbbbbb' },
+      'x',
+    ];
+    const [s] = decodeXRay(doc('1111111111111111', { links }), 'f').spans;
+    assert.deepEqual(s.links, [{ traceId: '5f1872536a106696d56b1f4ef9eba2ed', spanId: 'aaaaaaaaaaaaaaaa', attributes: { 'aws.xray.link.kind': 'consumer' } }]);
+    assert.equal(s.xray?.extra, undefined);
+  });
+
   it('BatchGetTraces: a broken Document string is named by trace and segment', () => {
     const resp = { Traces: [{ Id: '1-5f187253-6a106696d56b1f4ef9eba2ed', Segments: [{ Id: '1111111111111111', Document: '{"id":' }, { Id: '2222222222222222', Document: doc('2222222222222222', { trace_id: undefined }) }] }] };
     const r = decodeXRay(JSON.stringify(resp), 'api');
