@@ -3,8 +3,7 @@ import { parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../main';
 import { openStore } from '../../sources/store/fileTraceStore';
 import { defaultFunctionFilter, pullXRayTraces, type PullProgress } from '../../sources/xrayApi/xrayApiSource';
-import { parseDurationMs } from '../../sources/xrayApi/timeWindow';
-import { checkFlags } from './cliFormat';
+import { checkFlags, parseDurationMs } from './cliFormat';
 import { defaultStoreDir } from '../../sources/paths';
 
 const HELP = `Usage: trace-insight xray pull [--store DIR] [--region R] [--profile P] [--sso] [--endpoint URL]
@@ -18,7 +17,7 @@ are not fetched again. Uses Transaction Search (StartTraceRetrieval) when segmen
   --profile P        a named profile from ~/.aws/config (default: the standard credential chain)
   --sso              use the profile's IAM Identity Center session (run \`aws sso login\` first)
   --endpoint URL     another X-Ray endpoint, e.g. http://127.0.0.1:5000 for moto
-  --since DURATION   how far back: 30m, 6h, 2d, 1h30m (default 1h)
+  --since DURATION   how far back: 30m, 6h, 2d (default 1h)
   --filter EXPR      an X-Ray filter expression, e.g. 'service("orders") { fault = true }'
   --function NAME    shorthand for --filter 'service("NAME")'
 `;
@@ -32,8 +31,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (args.flags.help) { io.out(HELP); return 0; }
   checkFlags(args, ['store', 'region', 'profile', 'sso', 'endpoint', 'since', 'filter', 'function']);
   const sinceText = stringFlag(args, 'since') ?? '1h';
-  const sinceMs = parseDurationMs(sinceText);
-  if (sinceMs === undefined || sinceMs <= 0) throw new UsageError(`--since must be a duration like 30m, 6h or 2d, not '${sinceText}'`);
+  const sinceMs = parseDurationMs(sinceText, 'since');
+  if (sinceMs <= 0) throw new UsageError(`--since must be longer than 0 (got '${sinceText}')`);
   const fn = stringFlag(args, 'function');
   const filter = stringFlag(args, 'filter') ?? (fn ? defaultFunctionFilter(fn) : undefined);
   const storeDir = stringFlag(args, 'store') ?? defaultStoreDir();

@@ -17,14 +17,3 @@ export function splitWindow(startUnixMs: number, endUnixMs: number, chunkMs = MA
   for (let s = startUnixMs; s < endUnixMs; s += chunkMs) out.push({ startUnixMs: s, endUnixMs: Math.min(endUnixMs, s + chunkMs) });
   return out;
 }
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `90s`, `15m`, `3h`, `2d`, `1w` or combinations like `1h30m` -> milliseconds; undefined if malformed. */
-export function parseDurationMs(text: string): number | undefined {
-  const t = text.trim().toLowerCase();
-  if (!/^(\d+(\.\d+)?[smhdw])+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) ms += Number(m[1]) * UNIT_MS[m[2]];
-  return ms;
-}
