@@ -54,20 +54,26 @@ function isInitialization(span: Span): boolean {
   return span.xray?.type === 'subsegment' && span.name === 'Initialization';
 }
 
+/** SnapStart's cold start: the snapshot is restored instead of initialized. */
+function isRestore(span: Span): boolean {
+  return span.xray?.type === 'subsegment' && span.name === 'Restore';
+}
+
 /**
  * Whether the invocation(s) these spans belong to began with a cold start: true if any signal says
- * so (`faas.coldstart`, an X-Ray `Initialization` subsegment, a `ColdStart` annotation), false when
+ * so (`faas.coldstart`, an X-Ray `Initialization` or SnapStart `Restore` subsegment, a `ColdStart`
+ * annotation), false when
  * signals exist and all say warm (including a function segment without `Initialization`),
  * undefined when the spans carry no signal at all.
  */
 export function coldStartOf(spans: readonly Span[]): boolean | undefined {
   let warm = false;
   const initParents = new Set<string>();
-  for (const s of spans) if (isInitialization(s) && s.parentSpanId) initParents.add(s.parentSpanId);
+  for (const s of spans) if ((isInitialization(s) || isRestore(s)) && s.parentSpanId) initParents.add(s.parentSpanId);
   for (const s of spans) {
     const otel = s.attributes['faas.coldstart'];
     const signal = typeof otel === 'boolean' ? otel
-      : isInitialization(s) ? true
+      : isInitialization(s) || isRestore(s) ? true
         : coldStartAnnotation(s) ?? (s.xray?.type === 'segment' && s.xray.origin === FUNCTION_ORIGIN ? initParents.has(s.spanId) : undefined);
     if (signal === true) return true;
     if (signal === false) warm = true;

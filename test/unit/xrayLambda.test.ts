@@ -55,6 +55,10 @@ describe('Lambda facts from X-Ray and OTel spans', () => {
     assert.equal(coldStartOf(warm), false, 'a function segment without Initialization is a warm start');
     assert.equal(initDurationMs(warm), undefined);
     assert.equal(coldStartOf(decodeXRay(read('xray/otel-collector-contrib/ddbSample.txt'), 'd').spans), undefined);
+    // SnapStart: the function segment has Restore instead of Initialization.
+    const snap = warm.map((s) => (s.name === 'Overhead' ? { ...s, name: 'Restore' } : s));
+    assert.equal(coldStartOf(snap), true);
+    assert.equal(initDurationMs(snap), undefined);
   });
 
   it('OTel Lambda instrumentation: faas.coldstart, faas.name on the resource, cloud.resource_id', () => {
