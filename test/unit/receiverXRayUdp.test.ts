@@ -60,6 +60,11 @@ async function settle(rx: XRayUdpReceiver, n: number): Promise<void> {
   await rx.flush();
 }
 
+/** Waits until `n` datagrams arrived (not necessarily stored). */
+async function settleCount(rx: XRayUdpReceiver, n: number): Promise<void> {
+  while (rx.counters.datagrams < n) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('X-Ray daemon UDP receiver', () => {
   let dir: string;
   let store: FileTraceStore;
@@ -134,6 +139,29 @@ describe('X-Ray daemon UDP receiver', () => {
     const ids = await runSdk(PLAIN, rx.port);
     await settle(rx, 4);
     assert.equal((await store.getTrace(ids.traceId))?.spans.length, 3);
+  });
+
+  it('drops datagrams past its queue bound while the store is behind, and says so', async () => {
+    await rx.close();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let entered = false;
+    const slow = Object.create(store) as FileTraceStore;
+    slow.append = async (spans) => { entered = true; await gate; return store.append(spans); };
+    rx = await startXRayUdpReceiver({ store: slow, port: 0, maxQueuedSpans: 1, onError: (e) => errors.push(e) });
+    const doc = (n: number): string => `{"format":"json","version":1}\n${JSON.stringify({
+      trace_id: '1-6740f3a1-00000000000000000000000a', id: `00000000000000a${n}`, name: `svc-${n}`, start_time: 1732310000 + n, end_time: 1732310001 + n })}`;
+    await send(rx.port, doc(1));
+    while (!entered) await new Promise((r) => setTimeout(r, 5));
+    await send(rx.port, doc(2));
+    await settleCount(rx, 2);
+    await send(rx.port, doc(3));
+    await settleCount(rx, 3);
+    release();
+    await rx.flush();
+    assert.deepEqual((await store.getTrace('6740f3a100000000000000000000000a'))?.spans.map((s) => s.name).sort(), ['svc-1', 'svc-2']);
+    assert.equal(rx.counters.droppedSpans, 1);
+    assert.match(errors[0].reason, /store is behind: 1 spans dropped/);
   });
 
   it('names the next free port when its port is taken', async () => {
