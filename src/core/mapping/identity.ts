@@ -63,10 +63,10 @@ function patternRegex(alias: string): RegExp {
 
 /**
  * True when `deployed` is a CloudFormation-generated physical name for `logicalId`:
- * `<stack>-<logicalId, possibly truncated>-<12-13 random alphanumerics>`.
+ * `<stack>-<logicalId, possibly truncated>-<random alphanumerics>` (12-13 from CloudFormation; shorter ones are accepted).
  */
 export function isCfnPhysicalName(deployed: string, logicalId: string): boolean {
-  const m = /^(.+)-([A-Za-z0-9]{8,13})$/.exec(deployed);
+  const m = /^(.+)-([A-Za-z0-9]{4,13})$/.exec(deployed);
   if (!m) return false;
   const head = m[1];
   for (let i = head.indexOf('-'); i >= 0; i = head.indexOf('-', i + 1)) {
