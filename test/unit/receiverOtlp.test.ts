@@ -130,6 +130,9 @@ describe('OTLP/HTTP receiver', () => {
     const r = await post(`${rx.url}/v1/traces`, 'hello', { 'Content-Type': 'text/plain' });
     assert.equal(r.status, 415);
     assert.match(r.body.toString('latin1'), /unsupported Content-Type 'text\/plain'/);
+    const br = await post(`${rx.url}/v1/traces`, Buffer.from([1, 2, 3]), { ...PB, 'Content-Encoding': 'br' });
+    assert.equal(br.status, 415);
+    assert.match(br.body.toString('latin1'), /unsupported Content-Encoding 'br'/);
   });
 
   it('keeps the good spans of a partly bad JSON export and reports the rejected one', async () => {

@@ -52,9 +52,10 @@ describe('trace-insight serve', function () {
   after(() => { for (const d of dirs) removeDir(d); });
   const newDir = (): string => { const d = tempDir('serve-'); dirs.push(d); return d; };
 
-  it('prints a line per batch from both receivers and stops cleanly on SIGINT', async () => {
+  it('prints a line per batch from both receivers and the watched file, and stops cleanly on SIGINT', async () => {
     const dir = newDir();
-    const s = await serve(dir);
+    const watched = path.join(dir, 'collector-out.json');
+    const s = await serve(path.join(dir, 'store'), ['--watch', watched]);
     const spans = await sdkBatch(3, 4, 99);
     const exporter = new OTLPTraceExporter({ url: `${s.otlpUrl}/v1/traces`, compression: CompressionAlgorithm.GZIP });
     assert.ok(succeeded(await exportWith(exporter, spans)));
@@ -64,11 +65,15 @@ describe('trace-insight serve', function () {
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => sock.send(datagram, s.xrayPort, '127.0.0.1', (e) => { sock.close(); if (e) reject(e); else resolve(); }));
     const m = await s.waitFor(/xray udp:127\.0\.0\.1:\d+ (\d+) spans from 1 datagrams\n/);
+    // The first 12 lines of the real Collector output hold 15 spans among metrics and logs lines.
+    const lines = fs.readFileSync(path.join(CORPUS, 'otlp/fileexporter/otel-tui/test_data.json'), 'utf8').split('\n').slice(0, 12);
+    fs.writeFileSync(watched, lines.join('\n') + '\n');
+    await s.waitFor(/file .*collector-out\.json 12 lines, 15 spans\n/);
     s.child.kill('SIGINT');
     assert.equal(await s.exited, 0);
     assert.match(s.out(), /stopping\n/);
-    const store = await openStore(dir, { readOnly: true });
-    assert.equal(store.stats().spans, 12 + Number(m[1]));
+    const store = await openStore(path.join(dir, 'store'), { readOnly: true });
+    assert.equal(store.stats().spans, 12 + Number(m[1]) + 15);
     await store.close();
   });
 
