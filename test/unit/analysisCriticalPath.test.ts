@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { criticalPath, radixOrder } from '../../src/core/analysis/criticalPath';
+import { SpanIdIndex } from '../../src/core/analysis/spanIdIndex';
 import type { Span } from '../../src/core/model';
 import { T0_US, span } from './analysisSpans';
 
@@ -96,6 +97,24 @@ describe('analysis: critical path', () => {
       const keys = Float64Array.from(xs);
       const got = Array.from(radixOrder(keys), (i) => keys[i]);
       return JSON.stringify(got) === JSON.stringify([...xs].sort((a, b) => a - b));
+    }), { numRuns: 100 });
+  });
+});
+
+describe('analysis: span id index', () => {
+  it('finds 16-hex ids, odd ids by string, keeps the first duplicate, and misses cleanly', () => {
+    const ids = ['00000000000000aa', 'not-a-hex-id', '00000000000000aa', 'ffffffffffffffff', ''];
+    const x = new SpanIdIndex(ids);
+    assert.deepEqual(ids.map((id) => x.get(id)), [0, 1, 0, 3, 4]);
+    assert.deepEqual([x.get('00000000000000ab'), x.get('not-a-hex-iD'), x.get('zz')], [-1, -1, -1]);
+  });
+
+  it('agrees with a Map on random ids (property)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), fc.string({ maxLength: 20 })), { maxLength: 200 }), fc.string({ maxLength: 20 }), (ids, probe) => {
+      const x = new SpanIdIndex(ids);
+      const m = new Map<string, number>();
+      ids.forEach((id, i) => { if (!m.has(id)) m.set(id, i); });
+      return [...ids, probe].every((id) => x.get(id) === (m.get(id) ?? -1));
     }), { numRuns: 100 });
   });
 });

@@ -14,6 +14,7 @@
  * - Several roots (orphans whose parent never arrived) hang under a virtual root spanning the trace.
  */
 import type { Span } from '../model';
+import { SpanIdIndex } from './spanIdIndex';
 
 /**
  * Stretches of time during which one span was the bottleneck, as parallel arrays (a 100k-span
@@ -57,9 +58,11 @@ export function radixOrder(keys: Float64Array): Uint32Array {
 
 /** Computes the critical path of one trace's spans (any order; duplicates by span id keep the first). */
 export function criticalPath(spans: readonly Span[]): CriticalPath {
-  const byId = new Map<string, number>();
+  const byId = new SpanIdIndex(spans.map((s) => s.spanId));
+  // Duplicates by span id: keep the first.
   const list: Span[] = [];
-  for (const s of spans) if (!byId.has(s.spanId)) { byId.set(s.spanId, list.length); list.push(s); }
+  for (let i = 0; i < spans.length; i++) if (byId.get(spans[i].spanId) === i) list.push(spans[i]);
+  const index = list.length === spans.length ? byId : new SpanIdIndex(list.map((s) => s.spanId));
   const n = list.length;
   if (n === 0) return { segments: { spanIds: [], startUnixUs: [], endUnixUs: [] }, spanIds: [], selfMs: [], totalMs: 0 };
   const V = n; // virtual root
@@ -71,8 +74,8 @@ export function criticalPath(spans: readonly Span[]): CriticalPath {
     start[i] = s.startUnixUs;
     end[i] = s.endUnixUs === undefined ? s.startUnixUs : Math.max(s.startUnixUs, s.endUnixUs);
     if (s.startUnixUs < t0) t0 = s.startUnixUs;
-    const p = s.parentSpanId === undefined ? undefined : byId.get(s.parentSpanId);
-    parent[i] = p === undefined || p === i ? V : p;
+    const p = s.parentSpanId === undefined ? -1 : index.get(s.parentSpanId);
+    parent[i] = p < 0 || p === i ? V : p;
   }
   // Children lists (CSR) before cycle breaking, to find nodes reachable from the virtual root.
   const order = topDown(parent, n);
