@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { openStore } from '../../src/sources/store/fileTraceStore';
 import { StoreLockedError } from '../../src/sources/store/storeLock';
 import { w3cToXrayTraceId } from '../../src/core/ids';
@@ -203,6 +205,20 @@ describe('FileTraceStore', () => {
     await w.close();
     const w2 = await openStore(dir);
     await w2.close();
+  });
+
+  it('takes over a lock left by a dead writer or by an earlier boot', async () => {
+    const lock = `${dir}/writer.lock`;
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    fs.writeFileSync(lock, `${dead.stdout.toString()}\n`);
+    await (await openStore(dir)).close();
+    // pid 1 is alive, but a lock file written before this boot cannot be its.
+    fs.writeFileSync(lock, '1\n');
+    const longAgo = new Date(Date.now() - os.uptime() * 1000 - 3600_000);
+    fs.utimesSync(lock, longAgo, longAgo);
+    await (await openStore(dir)).close();
+    fs.writeFileSync(lock, '1\n');
+    await assert.rejects(openStore(dir), /in use by process 1 /);
   });
 
   it('opens a missing directory read-only as an empty store without creating it', async () => {

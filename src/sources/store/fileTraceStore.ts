@@ -78,7 +78,12 @@ export class FileTraceStore implements TraceStore {
     try {
       const segs = await listSegments(this.dir);
       const last = segs[segs.length - 1];
-      for (const seg of segs) await this.loadSegment(seg, seg === last);
+      for (const seg of segs) {
+        await this.loadSegment(seg, seg === last).catch((e: NodeJS.ErrnoException) => {
+          // A reader may race the writer's eviction of the oldest segment: gone is as good as empty.
+          if (!(this.readOnly && e.code === 'ENOENT')) throw e;
+        });
+      }
       if (this.readOnly) return;
       this.active = last !== undefined && (this.segBytes.get(last) ?? 0) < this.segmentBytes ? last : (last ?? 0) + 1;
       if (this.active !== last) {
@@ -102,7 +107,9 @@ export class FileTraceStore implements TraceStore {
     const fromSidecar = isLast ? undefined : await readSidecar(this.dir, seg, size);
     const records: IndexedRecord[] = fromSidecar ?? [];
     if (!fromSidecar) {
-      const scan = await scanSegment(this.dir, seg, (off, len, meta) => records.push([off, len, meta]), (w) => this.warnings.push(w));
+      // A reader sees a live writer's half-written last record as a torn tail: not worth a warning.
+      const quietTail = this.readOnly && isLast;
+      const scan = await scanSegment(this.dir, seg, (off, len, meta) => records.push([off, len, meta]), (w) => this.warnings.push(w), 0, quietTail);
       this.segBytes.set(seg, scan.size);
       this.readEnd.set(seg, scan.validEnd);
       if (!this.readOnly && isLast && scan.validEnd < scan.size) {

@@ -4,6 +4,7 @@
  * process is gone (crash, SIGKILL) is taken over.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Thrown when another live process (or this one) already writes to the store. */
@@ -33,7 +34,10 @@ export async function acquireStoreLock(dir: string): Promise<() => Promise<void>
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e;
       const pid = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new StoreLockedError(dir, pid);
+      // A lock older than this boot is stale even if its pid now names another process.
+      const sinceBoot = (await fs.stat(file).catch(() => undefined))?.mtimeMs ?? 0;
+      const fromThisBoot = sinceBoot >= Date.now() - os.uptime() * 1000 - 60_000;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && fromThisBoot && alive(pid)) throw new StoreLockedError(dir, pid);
       // A stale lock (its writer died); another opener may race us to remove it, hence the retry.
       await fs.unlink(file).catch(() => undefined);
     }
