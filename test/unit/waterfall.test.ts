@@ -65,8 +65,8 @@ describe('waterfall: compact trace', () => {
     assert.deepEqual(critical, ['handler', 'fetch user', 'query orders', 'cache miss']);
   });
 
-  it('handles a 60k-deep chain without recursion', () => {
-    const n = 60_000;
+  it('handles a 20k-deep chain without recursion', () => {
+    const n = 20_000;
     const spans = Array.from({ length: n }, (_, i) => makeSpan(`d${i.toString(16).padStart(15, '0')}`, i === 0 ? undefined : `d${(i - 1).toString(16).padStart(15, '0')}`, `s${i}`, i / 1000, 1000 - i / 1000));
     const { payload: t } = toCompactTrace({ traceId: spans[0].traceId, spans });
     assert.equal(t.depth[n - 1], n - 1);

@@ -109,7 +109,7 @@ export function rowWindow(scrollTopPx: number, viewportPx: number, rowCount: num
   }
   const maxTop = Math.max(1, spacerPx - viewportPx);
   const exact = (Math.max(0, Math.min(scrollTopPx, maxTop)) / maxTop) * Math.max(0, rowCount - viewportPx / rowPx);
-  const first = Math.floor(exact);
+  const first = Math.floor(exact + 1e-6);
   return { first, offsetPx: -(exact - first) * rowPx, spacerPx, visible };
 }
 

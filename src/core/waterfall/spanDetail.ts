@@ -44,6 +44,8 @@ function exceptionsOf(span: Span): DetailException[] {
   for (const x of span.xray?.exceptions ?? []) {
     out.push({ type: x.type ?? 'Exception', message: x.message ?? '', frames: x.stack.map((f) => ({ path: f.path, line: f.line, ...(f.label !== undefined ? { label: f.label } : {}) })) });
   }
+  // The X-Ray decoder mirrors `cause.exceptions` as OTel exception events; show them once.
+  if (out.length > 0) return out;
   for (const e of span.events) {
     if (e.name !== 'exception') continue;
     const a = e.attributes;
