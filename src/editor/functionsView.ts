@@ -83,6 +83,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       if (node.errorTraces > 0) parts.push(vscode.l10n.t('{0} failed', node.errorTraces));
       if (node.coldTraces > 0) parts.push(vscode.l10n.t('{0} cold', node.coldTraces));
       item.description = parts.join(' · ');
+      item.tooltip = `${label}\n${item.description}`;
       item.iconPath = new vscode.ThemeIcon('symbol-function', node.errorTraces > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
       return item;
     }

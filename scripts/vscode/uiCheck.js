@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Drives the real VS Code workbench (code-server in headless Chromium) the way a user would, with the
+// extension loaded from --ext, and checks what is on screen. Screenshots of each step are kept.
+//
+// Usage: node scripts/vscode/uiCheck.js --ext <extension dir> --folder <workspace> --traces <fixture traces dir>
+// Env:   SHOTS (screenshot dir, default .test-output/ui), RESULT_SUMMARY_FILE, PORT, HARNESS_TMP, KEEP_STATE,
+//        VSCODE_TEST_DIR (see codeServer.js); VERBOSE=1 prints the workbench log
+// Ends with "N passed, N failed, 0 skipped"; exit code 1 when a check failed.
+const fs = require('fs');
+const path = require('path');
+const util = require('util');
+const { launchBrowser } = require('./browser');
+const { startCodeServer, workbenchUrl, NOISE, root } = require('./codeServer');
+
+const argv = process.argv.slice(2);
+const arg = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0 || !argv[i + 1]) { console.error(`missing --${name}`); process.exit(1); }
+  return path.resolve(argv[i + 1]);
+};
+const extPath = arg('ext');
+const folder = arg('folder');
+const tracesDir = arg('traces');
+const shots = path.resolve(process.env.SHOTS || path.join(root, '.test-output/ui'));
+const FUNCTION = 'orders-api-OrdersFunction-9XK2L';
+
+const t0 = Date.now();
+const log = (...a) => console.log(`[uiCheck ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
+const results = [];
+
+/** Runs a command from the palette (F1), by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.pressSequentially(title, { delay: 5 });
+  await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  const server = await startCodeServer();
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const page = browser.pages()[0] || (await browser.newPage());
+    if (process.env.VERBOSE) {
+      page.on('console', (m) => { const t = m.text(); if (!NOISE.test(t)) console.log('  [workbench]', t); });
+    }
+    page.on('pageerror', (e) => log('page error:', e.message));
+    const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) }).catch((e) => log('screenshot failed:', e.message));
+    // one check = one user-visible outcome; a failed check stops the flow (later ones depend on it)
+    const check = async (name, fn) => {
+      try {
+        const detail = await fn();
+        results.push({ name, ok: true });
+        log('PASS', name, detail ? util.format(detail) : '');
+      } catch (e) {
+        results.push({ name, ok: false });
+        log('FAIL', name, '-', e.message.split('\n')[0]);
+        await shot(`failed-${results.length}`);
+        throw e;
+      }
+    };
+
+    await page.goto(workbenchUrl(server.authority, folder, extPath));
+    log(`workbench opening on ${path.relative(root, folder)} (${server.authority})`);
+    await check('workbench shows the workspace', async () => {
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
+    });
+
+    await check('status bar shows the Trace Insight item', async () => {
+      await page.locator('.statusbar-item', { hasText: 'Trace Insight' }).first().waitFor({ timeout: 60_000 });
+    });
+
+    await check('the activity bar opens the Functions view with its welcome text', async () => {
+      await page.locator('.activitybar .action-item [aria-label^="Trace Insight"]').first().click();
+      await page.locator('.welcome-view-content', { hasText: 'No traces yet' }).waitFor({ timeout: 30_000 });
+      await shot('1-welcome');
+    });
+
+    await check('"Import Traces..." opens a file picker; choosing a trace file imports it', async () => {
+      await page.locator('.welcome-view-content a.monaco-button, .welcome-view-content .monaco-button', { hasText: 'Import Traces...' }).first().click();
+      // code-server's own file dialog: a quick input holding a path
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await input.press('Control+A');
+      await input.pressSequentially(path.join(tracesDir, 'otel-lambda-1.json'), { delay: 5 });
+      await shot('2-picker');
+      await page.keyboard.press('Enter');
+      // the workbench announces every notification to screen readers (toasts do not pop up in this
+      // headless window; the notification center below lists the notification itself)
+      const announced = page.locator('.monaco-alert', { hasText: 'Imported 3 spans in 1 trace from 1 file.' });
+      await announced.first().waitFor({ state: 'attached', timeout: 30_000 });
+      return (await announced.first().textContent()).trim();
+    });
+
+    await check('the result notification offers "Show Log", which shows the import in the Trace Insight log', async () => {
+      await runCommand(page, 'Notifications: Show Notifications');
+      const item = page.locator('.notifications-center .notification-list-item', { hasText: 'Imported 3 spans in 1 trace from 1 file.' });
+      await item.first().waitFor({ timeout: 30_000 });
+      await shot('3-notification');
+      await item.first().locator('.monaco-button', { hasText: 'Show Log' }).click();
+      const logLine = page.locator('.part.panel .view-lines', { hasText: 'otel-lambda-1.json: otlp-json, 3 spans in 1 trace (3 new, 0 already stored)' });
+      await logLine.first().waitFor({ timeout: 30_000 });
+      await shot('4-log');
+    });
+
+    await check('the Functions view lists the function of the imported trace', async () => {
+      const row = page.locator('.pane-body .monaco-list-row', { hasText: FUNCTION });
+      await row.first().waitFor({ timeout: 30_000 });
+      const text = (await row.first().innerText()).replace(/\s+/g, ' ').trim();
+      if (!text.includes('1 trace · 1 cold')) throw new Error(`row reads "${text}"`);
+      await row.first().click();
+      await page.locator('.pane-body .monaco-list-row', { hasText: '113 ms' }).first().waitFor({ timeout: 30_000 });
+      await shot('5-functions');
+      return text;
+    });
+
+    await check('the status bar counts the stored trace', async () => {
+      const item = page.locator('.statusbar-item', { hasText: '1 trace' });
+      await item.first().waitFor({ timeout: 30_000 });
+      return (await item.first().innerText()).trim();
+    });
+  } catch {
+    // logged by check(); a failure outside a check (browser start) is reported below
+    if (results.length === 0 || results.every((r) => r.ok)) results.push({ name: 'ui flow', ok: false });
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  log('error:', e.message);
+  results.push({ name: 'harness', ok: false });
+}).finally(() => {
+  const failed = results.filter((r) => !r.ok).length;
+  const summary = `${results.length - failed} passed, ${failed} failed, 0 skipped`;
+  if (process.env.RESULT_SUMMARY_FILE) fs.writeFileSync(process.env.RESULT_SUMMARY_FILE, `${summary}\n`);
+  log(`screenshots in ${path.relative(root, shots)}`);
+  console.log(summary);
+  process.exit(failed ? 1 : 0);
+});
