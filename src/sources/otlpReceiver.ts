@@ -2,6 +2,8 @@
  * The local OTLP/HTTP receiver: `POST /v1/traces` (protobuf or JSON, optionally gzip) on loopback.
  * A 200 is sent only after the store says the spans are durable; when the store falls behind, the
  * number of pending appends is bounded and further exports get 429 with `Retry-After`.
+ * No CORS: a web page cannot make a browser send these content types here without a preflight,
+ * which this receiver does not grant.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -123,6 +125,11 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     counters.requests[signal]++;
     if (type !== 'application/json' && type !== 'application/x-protobuf') {
       fail(415, `unsupported Content-Type '${type}': send application/x-protobuf or application/json`, {}, true);
+      return;
+    }
+    if (signal === 'traces' && pending >= maxPending) {
+      // Shed load before reading the body; checked again after decoding, when it counts.
+      fail(429, 'the trace store is behind; retry later', { 'Retry-After': String(retryAfter) }, true);
       return;
     }
     let bytes: Buffer;
