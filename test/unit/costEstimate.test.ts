@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { adviseFunction, rightSizedMemoryMb } from '../../src/core/analysis/advice';
 import { aggregateInvocations } from '../../src/core/analysis/aggregates';
-import { estimateCost, initBilledAt, MONTH_MS, type CostInput } from '../../src/core/analysis/cost';
+import { estimateCost, formatUsd, initBilledAt, MONTH_MS, type CostInput } from '../../src/core/analysis/cost';
 import { buildFunctionRow } from '../../src/core/analysis/functionReport';
 import type { Invocation } from '../../src/core/analysis/invocations';
 import { LAMBDA_PRICES, lookupPrices, tieredDurationCostUsd } from '../../src/core/pricing/lambdaPrices';
@@ -61,14 +61,14 @@ describe('cost: estimate', () => {
     close(c.gbSecondsPerInvocation, 0.0565);
     close(c.perInvocation.usd, perInv);
     close(c.per1M.usd, perInv * 1e6);
-    assert.match(c.perInvocation.formula, /\$0\.2\/1M requests \+ \(50\.25 ms billed \+ 62\.75 ms INIT per invocation\) \/ 1000 × 512 MB \/ 1024 × \$0\.00001333\/GB-s/);
+    assert.match(c.perInvocation.formula, /\$0\.20\/1M requests \+ \(50\.25 ms billed \+ 62\.75 ms INIT per invocation\) \/ 1000 × 512 MB \/ 1024 × \$0\.00001333\/GB-s/);
   });
 
   it('scales the observed rate to 30 days: 4 per hour = 2880 per month', () => {
     assert.equal(c.invocationsPerMonth, 4 * (MONTH_MS / 3_600_000));
     assert.equal(c.invocationsPerMonth, 2880);
     close(c.perMonth!.usd, perInv * 2880);
-    assert.match(c.perMonth!.formula, /4 invocations in 1 h scaled to 30 days = 2880 invocations/);
+    assert.match(c.perMonth!.formula, /4 invocations in 60 min scaled to 30 days = 2880 invocations/);
   });
 
   it('shows X-Ray recording cost apart: 2880 traces × $5/1M', () => {
@@ -147,5 +147,11 @@ describe('advice', () => {
   it('a function row takes memory from the infrastructure over faas.max_memory, else assumes 128 MB', () => {
     assert.deepEqual([buildFunctionRow(agg, { memoryMb: 1024 }).memorySource, buildFunctionRow(agg).memorySource, buildFunctionRow(agg).memoryMb], ['infrastructure', 'assumed', 128]);
     assert.equal(adviseFunction(agg, undefined, undefined, undefined).length, 1); // only the cold-start share without cost
+  });
+});
+
+describe('cost: formatting', () => {
+  it('shows USD with 4 significant digits and no exponent', () => {
+    assert.deepEqual([2.9166685e-7, 0.2, 0.0000166667, 0.05, 1234.567, 0].map(formatUsd), ['$0.0000002917', '$0.20', '$0.00001667', '$0.05', '$1234.57', '$0']);
   });
 });

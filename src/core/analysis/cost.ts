@@ -67,9 +67,27 @@ export interface CostEstimate {
 /** Formats a USD amount with enough significant digits for per-invocation prices. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
-  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
-  return `$${Number(usd.toPrecision(4)).toString()}`;
+  if (!Number.isFinite(usd)) return `$${usd}`;
+  if (Math.abs(usd) >= 1) return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(2)}`;
+  // 4 significant digits in plain decimals (no exponent), at least 2 decimals: $0.20, $0.0000002917
+  const decimals = Math.min(20, Math.max(2, 3 - Math.floor(Math.log10(Math.abs(usd)))));
+  const text = Math.abs(usd).toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1');
+  return `${usd < 0 ? '-' : ''}$${text}`;
 }
+
+/** A window length for a formula: `42 s`, `15 min`, `3.5 h`, `7 d`. */
+function formatWindow(ms: number): string {
+  if (ms < 120_000) return `${fmt(ms / 1000)} s`;
+  if (ms < 2 * 3_600_000) return `${fmt(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${fmt(ms / 3_600_000)} h`;
+  return `${fmt(ms / 86_400_000)} d`;
+}
+
+const MEMORY_FROM: Record<MemorySource, string> = {
+  infrastructure: 'memory from the infrastructure files',
+  'faas.max_memory': 'memory from faas.max_memory',
+  assumed: "memory assumed (Lambda's default)",
+};
 
 function fmt(n: number, digits = 4): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(digits)));
@@ -104,12 +122,12 @@ export function estimateCost(input: CostInput, priceTable: PriceTable = LAMBDA_P
   const initPart = input.initBilled ? ` + ${fmt(meanInit)} ms INIT per invocation` : '';
   const perInvocation: CostFigure = {
     usd: perInv,
-    formula: `${formatUsd(p.requestPerMillionUsd)}/1M requests + (${fmt(meanDur)} ms billed${initPart}) / 1000 × ${input.memoryMb} MB / 1024 × ${formatUsd(price)}/GB-s (${tierNote}) = ${formatUsd(perInv)} [${where}; memory from ${input.memorySource}]`,
+    formula: `${formatUsd(p.requestPerMillionUsd)}/1M requests + (${fmt(meanDur)} ms billed${initPart}) / 1000 × ${input.memoryMb} MB / 1024 × ${formatUsd(price)}/GB-s (${tierNote}) = ${formatUsd(perInv)} [${where}; ${MEMORY_FROM[input.memorySource]}]`,
   };
   const per1M: CostFigure = { usd: perInv * 1e6, formula: `${formatUsd(perInv)} × 1,000,000 = ${formatUsd(perInv * 1e6)}` };
   const perMonth: CostFigure | null = invocationsPerMonth === null ? null : {
     usd: perInv * invocationsPerMonth,
-    formula: `${input.invocations} invocations in ${fmt((input.windowMs as number) / 3_600_000)} h scaled to 30 days = ${fmt(invocationsPerMonth, 6)} invocations × ${formatUsd(perInv)} = ${formatUsd(perInv * invocationsPerMonth)}`,
+    formula: `${input.invocations} invocations in ${formatWindow(input.windowMs as number)} scaled to 30 days = ${fmt(invocationsPerMonth, 6)} invocations × ${formatUsd(perInv)} = ${formatUsd(perInv * invocationsPerMonth)}`,
   };
   const x = priceTable.xray;
   const xrayRecordedPerMonth: CostFigure | null = invocationsPerMonth === null ? null : {
