@@ -246,18 +246,21 @@ export function parseCause(cause: unknown): ParsedCause | string {
 
 function exceptionOf(e: Json): XRayException {
   const x: XRayException = { stack: [] };
-  if (str(e.id)) x.id = e.id as string;
+  if (typeof e.id === 'string' && e.id) x.id = e.id;
   if (typeof e.message === 'string') x.message = e.message;
-  if (str(e.type)) x.type = e.type as string;
+  if (typeof e.type === 'string' && e.type) x.type = e.type;
   if (typeof e.remote === 'boolean') x.remote = e.remote;
-  if (num(e.truncated) !== undefined) x.truncated = num(e.truncated);
-  if (num(e.skipped) !== undefined) x.skipped = num(e.skipped);
-  if (str(e.cause)) x.cause = e.cause as string;
+  const truncated = num(e.truncated);
+  if (truncated !== undefined) x.truncated = truncated;
+  const skipped = num(e.skipped);
+  if (skipped !== undefined) x.skipped = skipped;
+  if (typeof e.cause === 'string' && e.cause) x.cause = e.cause;
   if (Array.isArray(e.stack)) {
     for (const f of e.stack) {
       if (!isObject(f)) continue;
-      const line = num(f.line);
-      const frame: XRayStackFrame = { path: typeof f.path === 'string' ? f.path : '', line: line === undefined ? null : line };
+      // `line` is a number (null for Node internals); anything else counts as unknown.
+      const line = typeof f.line === 'number' ? f.line : num(f.line) ?? null;
+      const frame: XRayStackFrame = { path: typeof f.path === 'string' ? f.path : '', line };
       if (typeof f.label === 'string') frame.label = f.label;
       x.stack.push(frame);
     }

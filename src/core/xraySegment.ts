@@ -29,11 +29,19 @@ const DETAIL_KEYS = ['annotations', 'metadata', 'http', 'aws', 'sql'] as const;
 
 const MAX_SECONDS = 1e11; // year 5138: beyond that a float-seconds time is garbage, not a date
 
+/** A (sub)segment waiting to be decoded; `up`/`index` spell its path for errors only when one occurs. */
 interface Pending {
   node: unknown;
   parentSpanId: string | undefined;
-  /** `subsegments[2].subsegments[0]` path for errors. */
-  path: string;
+  up: Pending | undefined;
+  index: number;
+}
+
+/** `subsegments[2].subsegments[0]`; empty for the document itself. */
+function pathOf(p: Pending | undefined): string {
+  const parts: string[] = [];
+  for (let cur = p; cur?.up; cur = cur.up) parts.push(`subsegments[${cur.index}]`);
+  return parts.reverse().join('.');
 }
 
 /**
@@ -41,8 +49,8 @@ interface Pending {
  * what it embeds, never its siblings or the segment. Never throws.
  */
 export function decodeXRayDocument(doc: unknown, origin: SpanOrigin, place: DocumentPlace, out: DecodeResult): void {
-  const fail = (reason: string, path = ''): void => {
-    const where = [place.label, path].filter(Boolean).join(' ');
+  const fail = (reason: string, at?: Pending): void => {
+    const where = [place.label, pathOf(at)].filter(Boolean).join(' ');
     const e: DecodeError = { source: origin.source, reason: where ? `${where}: ${reason}` : reason };
     if (place.line !== undefined) e.line = place.line;
     if (place.offset !== undefined) e.offset = place.offset;
@@ -83,20 +91,20 @@ export function decodeXRayDocument(doc: unknown, origin: SpanOrigin, place: Docu
 
   const ctx: NodeContext = { traceId, resource, scope, origin, fail };
   // Iterative: documents from BatchGetTraces can nest deeply, and JSON already parsed is no proof of sane depth.
-  const stack: Pending[] = [{ node: doc, parentSpanId: topParent, path: '' }];
+  const stack: Pending[] = [{ node: doc, parentSpanId: topParent, up: undefined, index: 0 }];
   while (stack.length) {
-    const { node, parentSpanId, path } = stack.pop()!;
-    const isTop = node === doc;
-    const span = nodeToSpan(node, isTop ? topType : 'subsegment', parentSpanId, path, ctx);
+    const pending = stack.pop()!;
+    const node = pending.node;
+    const span = nodeToSpan(node, node === doc ? topType : 'subsegment', pending, ctx);
     if (!span) continue;
     out.spans.push(span);
     const subs = (node as Json).subsegments;
     if (Array.isArray(subs)) {
       for (let i = subs.length - 1; i >= 0; i--) {
-        stack.push({ node: subs[i], parentSpanId: span.spanId, path: `${path}${path ? '.' : ''}subsegments[${i}]` });
+        stack.push({ node: subs[i], parentSpanId: span.spanId, up: pending, index: i });
       }
     } else if (subs !== undefined) {
-      fail(`subsegments must be an array, got ${describe(subs)}; ignored`, path);
+      fail(`subsegments must be an array, got ${describe(subs)}; ignored`, pending);
     }
   }
 }
@@ -107,24 +115,24 @@ interface NodeContext {
   resource: Resource;
   scope: Scope;
   origin: SpanOrigin;
-  fail: (reason: string, path: string) => void;
+  fail: (reason: string, at: Pending) => void;
 }
 
-function nodeToSpan(node: unknown, type: XRayDetails['type'], parentSpanId: string | undefined, path: string, ctx: NodeContext): Span | undefined {
+function nodeToSpan(node: unknown, type: XRayDetails['type'], at: Pending, ctx: NodeContext): Span | undefined {
   const { traceId, resource, scope, origin } = ctx;
-  const fail = (reason: string): void => ctx.fail(reason, path);
+  const parentSpanId = at.parentSpanId;
   if (!isObject(node)) {
-    fail(`a subsegment must be a JSON object, got ${describe(node)}`);
+    ctx.fail(`a subsegment must be a JSON object, got ${describe(node)}`, at);
     return undefined;
   }
   const spanId = spanIdOf(node.id);
   if (!spanId) {
-    fail(node.id === undefined ? `missing id${lostText(node)}` : `id ${JSON.stringify(node.id)} is not 16 hex digits${lostText(node)}`);
+    ctx.fail(node.id === undefined ? `missing id${lostText(node)}` : `id ${JSON.stringify(node.id)} is not 16 hex digits${lostText(node)}`, at);
     return undefined;
   }
   const startS = node.start_time;
   if (typeof startS !== 'number' || !Number.isFinite(startS) || startS <= 0 || startS > MAX_SECONDS) {
-    fail(`${startS === undefined ? 'missing start_time' : `start_time ${JSON.stringify(startS)} is not epoch seconds`} (id ${spanId})${lostText(node)}`);
+    ctx.fail(`${startS === undefined ? 'missing start_time' : `start_time ${JSON.stringify(startS)} is not epoch seconds`} (id ${spanId})${lostText(node)}`, at);
     return undefined;
   }
   const startUnixUs = Math.round(startS * 1e6);
@@ -132,12 +140,12 @@ function nodeToSpan(node: unknown, type: XRayDetails['type'], parentSpanId: stri
   if (node.in_progress !== true && node.end_time !== undefined) {
     const endS = node.end_time;
     if (typeof endS !== 'number' || !Number.isFinite(endS) || endS > MAX_SECONDS) {
-      fail(`end_time ${JSON.stringify(endS)} is not epoch seconds (id ${spanId})${lostText(node)}`);
+      ctx.fail(`end_time ${JSON.stringify(endS)} is not epoch seconds (id ${spanId})${lostText(node)}`, at);
       return undefined;
     }
     endUnixUs = Math.round(endS * 1e6);
     if (endUnixUs < startUnixUs) {
-      fail(`end_time ${endS} is before start_time ${startS} (id ${spanId})${lostText(node)}`);
+      ctx.fail(`end_time ${endS} is before start_time ${startS} (id ${spanId})${lostText(node)}`, at);
       return undefined;
     }
   }
@@ -155,7 +163,7 @@ function nodeToSpan(node: unknown, type: XRayDetails['type'], parentSpanId: stri
   if (node.cause !== undefined) {
     const cause = parseCause(node.cause);
     if (typeof cause === 'string') {
-      fail(`${cause} (id ${spanId})`);
+      ctx.fail(`${cause} (id ${spanId})`, at);
     } else {
       if (cause.workingDirectory) xray.workingDirectory = cause.workingDirectory;
       if (cause.exceptions?.length) xray.exceptions = cause.exceptions;
