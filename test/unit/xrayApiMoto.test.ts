@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
@@ -118,6 +119,18 @@ describe('X-Ray API source against a real moto server', function () {
       }).then(() => undefined, (e: { code: number; stderr: string }) => e);
       assert.ok(err);
       assert.match(err.stderr, /No AWS credentials: profile 'nosuch' has no usable credentials/);
+    });
+
+    it('with --sso and no SSO session, says to run aws sso login for that profile', async () => {
+      const home = newDir();
+      fs.mkdirSync(path.join(home, '.aws'));
+      fs.writeFileSync(path.join(home, '.aws', 'config'), '[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
+      const err = await run(process.execPath, ['dist/cli.js', 'xray', 'pull', '--store', newDir(), '--endpoint', moto.endpoint, '--profile', 'dev', '--sso'], {
+        cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' },
+      }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      assert.ok(err);
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /No AWS credentials: the SSO session of profile 'dev' is missing or expired: run `aws sso login --profile dev`/);
     });
   });
 });
