@@ -44,6 +44,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     endpoint: stringFlag(args, 'endpoint'),
   };
 
+  // The SDK's notice that its 2027 releases need Node 22 is not something a pull can act on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const store = await openStore(storeDir);
   for (const w of store.warnings) io.err(`warning: ${w}\n`);
   const abort = new AbortController();
