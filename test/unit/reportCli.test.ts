@@ -75,6 +75,7 @@ describe('trace-insight report', function () {
       ['orders-api-OrdersFunction-9XK2L', { file: 'orders/index.js', line: handlerLine }, 6, 39.848, 112.558, 112.558, 2, 2 / 6, 1 / 6, null]);
     // memory and architecture from the template beat faas.max_memory (512 MB): 1024 MB arm64 in eu-west-1
     assert.deepEqual([f.memoryMb, f.memorySource, f.architecture, f.timeoutSec, f.region], [1024, 'infrastructure', 'arm64', 3, 'eu-west-1']);
+    assert.equal(f.identity.confidence, 'pattern'); // orders-api-OrdersFunction-9XK2L is a CloudFormation physical name
     const perInv = 0.2 / 1e6 + ((383 / 6) / 1000) * (1024 / 1024) * 0.0000133334;
     assert.ok(Math.abs(f.costPer1MUsd - perInv * 1e6) < 1e-9);
     assert.ok(typeof f.costPerMonthUsd === 'number' && f.costPerMonthUsd > 0);

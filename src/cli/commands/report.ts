@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../main';
-import type { KnownFunction } from '../../core/analysis/functionMatch';
+import type { DiscoveredFunction } from '../../core/iac/types';
 import { parseFailOn, type FailOnRule } from '../../core/analysis/failOn';
 import { buildReport } from '../../core/analysis/report';
 import { reportMarkdown, reportTable } from '../../core/analysis/reportFormat';
@@ -38,13 +38,10 @@ Options:
 Exit codes: 0 ok, 1 a --fail-on threshold was crossed (or the store could not be read), 2 bad usage.
 `;
 
-async function discover(dir: string, io: CliIo): Promise<KnownFunction[]> {
+async function discover(dir: string, io: CliIo): Promise<DiscoveredFunction[]> {
   const result = await new WorkspaceDiscovery(dir).run();
   for (const w of result.warnings) io.err(`warning: ${w}\n`);
-  return result.functions.map((f) => ({
-    name: f.name, aliases: f.aliases, handler: f.handler, file: f.file, line: f.line,
-    memoryMb: f.memoryMb, timeoutSec: f.timeoutSec, architecture: f.architecture, ...(f.region ? { region: f.region } : {}),
-  }));
+  return result.functions;
 }
 
 async function readTraces(dir: string, sinceUnixMs: number | undefined, io: CliIo): Promise<Trace[]> {

@@ -1,42 +1,30 @@
 /**
  * Joins the function names traces carry with the functions the infrastructure files declare, so a
- * report row gets its handler file:line, memory, timeout and architecture. A minimal matcher for
- * the report; only a unique match is accepted, nothing is guessed.
+ * report row gets its handler file:line, memory, timeout and architecture. Uses the identity rules
+ * of core/mapping/identity.ts; adds one rule for X-Ray SDK Lambda-mode traces, which name only the
+ * handler (`index.handler`, `lambda_handler`). Only a unique match is accepted.
  */
+import type { DiscoveredFunction } from '../iac/types';
+import { resolveFunction, type IdentityConfidence } from '../mapping/identity';
 
-/** What discovery (trace-insight handlers) says about one declared function. */
-export interface KnownFunction {
-  name: string;
-  aliases: readonly string[];
-  handler: string | null;
-  file: string | null;
-  line: number | null;
-  memoryMb: number | null;
-  timeoutSec: number | null;
-  architecture: string | null;
-  region?: string;
+export interface FunctionMatch {
+  function?: DiscoveredFunction;
+  /** `handler` when matched by handler string; the identity confidence otherwise. */
+  confidence: IdentityConfidence | 'handler';
+  /** Why it matched, or the candidates when several fit. */
+  why: string[];
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function unique<T>(list: T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined;
-}
-
-/**
- * The declared function a trace's function name stands for: the same name or alias; a
- * CloudFormation physical name `<stack>-<LogicalId>-<suffix>`; or, for X-Ray Lambda-mode traces
- * that name only the handler (`index.handler`, `lambda_handler`), the function with that handler.
- * Undefined when none or several fit.
- */
-export function matchFunction(traceName: string, known: readonly KnownFunction[]): KnownFunction | undefined {
-  const exact = unique(known.filter((k) => k.name === traceName || k.aliases.includes(traceName)));
-  if (exact) return exact;
-  const physical = unique(known.filter((k) => new RegExp(`(^|-)${escapeRe(k.name)}-[A-Za-z0-9]{4,13}$`).test(traceName)));
-  if (physical) return physical;
-  return unique(known.filter((k) => k.handler !== null && (k.handler === traceName || k.handler.endsWith(`.${traceName}`) || k.handler.endsWith(`::${traceName}`))));
+/** The declared function a trace's function name stands for (see the module comment). */
+export function matchFunction(traceName: string, known: readonly DiscoveredFunction[], functionMap?: Readonly<Record<string, string>>): FunctionMatch {
+  const r = resolveFunction({ faasName: traceName, xraySegmentName: traceName }, known, functionMap);
+  if (r.function || r.confidence === 'ambiguous') {
+    return { ...(r.function ? { function: r.function } : {}), confidence: r.confidence, why: r.candidates.map((c) => (r.function ? c.why : `${c.function.name}: ${c.why}`)) };
+  }
+  const byHandler = known.filter((k) => k.handler !== null && (k.handler === traceName || k.handler.endsWith(`.${traceName}`) || k.handler.endsWith(`::${traceName}`)));
+  if (byHandler.length === 1) return { function: byHandler[0], confidence: 'handler', why: [`the traces name only the handler ${traceName} (${byHandler[0].declaredIn})`] };
+  if (byHandler.length > 1) return { confidence: 'ambiguous', why: byHandler.map((f) => `${f.name}: handler ${f.handler} (${f.declaredIn})`) };
+  return { confidence: 'none', why: [] };
 }
 
 /** `arm64`/`x86_64` from what templates write (`arm64`, `x86_64`, `ARM_64`, `Architecture.ARM_64`...). */

@@ -8,14 +8,17 @@ import type { PriceTable } from '../pricing/lambdaPrices';
 import { aggregateInvocations } from './aggregates';
 import { evaluateFailOn, type FailOnRule, type FailOnViolation } from './failOn';
 import { findFindings, type Finding } from './findings';
-import { matchFunction, normalizeArchitecture, type KnownFunction } from './functionMatch';
+import type { DiscoveredFunction } from '../iac/types';
+import { matchFunction, normalizeArchitecture, type FunctionMatch } from './functionMatch';
 import { buildFunctionRow, type FunctionFacts, type FunctionRow } from './functionReport';
 import { extractInvocations, type Invocation } from './invocations';
 
 export interface ReportInput {
   traces: readonly Trace[];
   /** Functions the infrastructure files declare (empty when no workspace was read). */
-  known: readonly KnownFunction[];
+  known: readonly DiscoveredFunction[];
+  /** `traceInsight.functionMap`-style overrides: deployed name -> declared name. */
+  functionMap?: Readonly<Record<string, string>>;
   /** Window start (Unix ms); also the length the monthly figures scale from, with `untilUnixMs`. */
   sinceUnixMs?: number;
   untilUnixMs?: number;
@@ -26,17 +29,20 @@ export interface ReportInput {
   priceTable?: PriceTable;
 }
 
+/** A row plus how its function was identified in the infrastructure files. */
+export type ReportRow = FunctionRow & { identity: { confidence: FunctionMatch['confidence']; why: string[] } };
+
 export interface ReportDocument {
   schemaVersion: 1;
   window: { sinceUnixMs: number | null; untilUnixMs: number | null };
   /** Traces read (in the window, before the --function filter). */
   traces: number;
-  functions: FunctionRow[];
+  functions: ReportRow[];
   findings: Finding[];
   failOn: { rules: string[]; violations: FailOnViolation[] } | null;
 }
 
-function factsOf(k: KnownFunction | undefined): FunctionFacts {
+function factsOf(k: DiscoveredFunction | undefined): FunctionFacts {
   if (!k) return {};
   const arch = normalizeArchitecture(k.architecture);
   return {
@@ -55,14 +61,15 @@ export function buildReport(input: ReportInput): ReportDocument {
   const aggs = aggregateInvocations(invocations, { sinceUnixMs: input.sinceUnixMs, untilUnixMs: input.untilUnixMs });
   const windowMs = input.sinceUnixMs !== undefined && input.untilUnixMs !== undefined ? input.untilUnixMs - input.sinceUnixMs : undefined;
   const wanted = input.functionName;
-  const rows: FunctionRow[] = [];
+  const rows: ReportRow[] = [];
   const keptNames = new Set<string>();
   for (const agg of aggs) {
-    const known = matchFunction(agg.functionName, input.known);
+    const match = matchFunction(agg.functionName, input.known, input.functionMap);
+    const known = match.function;
     if (wanted !== undefined && agg.functionName !== wanted && known?.name !== wanted) continue;
     keptNames.add(agg.functionName);
     const { cost: _cost, ...row } = buildFunctionRow(agg, factsOf(known), { ...(windowMs ? { windowMs } : {}), ...(input.priceTable ? { priceTable: input.priceTable } : {}) });
-    rows.push(row);
+    rows.push({ ...row, identity: { confidence: match.confidence, why: match.why } });
   }
   const traces = wanted === undefined ? input.traces
     : input.traces.filter((t) => invocations.some((v) => v.traceId === t.traceId && keptNames.has(v.functionName)));
