@@ -88,7 +88,11 @@ export function decodeXRayDatagram(bytes: Uint8Array, source: string): DecodeRes
 
 function decodeValue(value: unknown, line: number, origin: SpanOrigin, out: DecodeResult): void {
   if (Array.isArray(value)) {
-    value.forEach((doc, i) => decodeXRayDocument(doc, origin, { line, label: `document ${i + 1}` }, out));
+    // Saved API pages come as arrays of BatchGetTraces responses; anything else is a document.
+    value.forEach((doc, i) => {
+      if (isObject(doc) && Array.isArray(doc.Traces)) decodeBatchGetTraces(doc, line, origin, out);
+      else decodeXRayDocument(doc, origin, { line, label: `document ${i + 1}` }, out);
+    });
   } else if (isObject(value) && Array.isArray(value.Traces)) {
     decodeBatchGetTraces(value, line, origin, out);
   } else if (isObject(value) && Array.isArray(value.TraceSummaries) && value.id === undefined) {

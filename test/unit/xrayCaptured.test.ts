@@ -159,6 +159,17 @@ describe('decodeXRay: captured SDK datagrams and API responses', () => {
     });
   });
 
+  it('several BatchGetTraces pages, as an array or one per line, decode like one', () => {
+    const page = JSON.stringify(JSON.parse(read('captured/moto-BatchGetTraces-response.json').toString('utf8')));
+    const one = decodeFile('captured/moto-BatchGetTraces-response.json');
+    for (const text of [`[${page},${page}]`, `${page}\n${page}\n`]) {
+      const r = decodeXRay(text, 'pages');
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.skipped, { unprocessedTraceIds: 2 });
+      assert.deepEqual(r.spans.map((s) => s.spanId), [...one.spans, ...one.spans].map((s) => s.spanId));
+    }
+  });
+
   it('moto GetTraceSummaries response: no spans, counted as skipped', () => {
     const r = decodeFile('captured/moto-GetTraceSummaries-raw-response.json');
     assert.deepEqual(r, { spans: [], errors: [], skipped: { traceSummaries: 26 } });
