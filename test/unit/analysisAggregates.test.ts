@@ -127,6 +127,24 @@ describe('analysis: per-function aggregates', () => {
       assert.deepEqual([v.functionName, v.coldStart, v.initDurationMs, v.durationMs, v.fault], ['orders-fn', true, 300, 90, true]);
     });
 
+    it('SnapStart: a Restore subsegment makes a cold start with its restore time', () => {
+      const seg = span({ name: 'java-fn', startMs: 0, durMs: 500, xray: { type: 'segment', origin: 'AWS::Lambda::Function' } });
+      const restore = span({ name: 'Restore', parent: seg.spanId, startMs: 0, durMs: 180.5, xray: { type: 'subsegment' } });
+      const invoke = span({ name: 'Invocation', parent: seg.spanId, startMs: 181, durMs: 300, xray: { type: 'subsegment' } });
+      const [a] = aggregateInvocations(extractInvocations([seg, restore, invoke]));
+      assert.deepEqual([a.coldStarts, a.restore.p50Ms, a.init.count, a.duration.p50Ms], [1, 180.5, 0, 300]);
+    });
+
+    it('clock skew between segments: subsegments reported by another clock do not change the counts', () => {
+      // the Initialization subsegment starts 40 ms before its function segment and the Invocation
+      // subsegment ends after it: durations are taken from each span's own clock
+      const seg = span({ name: 'skewed', startMs: 100, durMs: 200, xray: { type: 'segment', origin: 'AWS::Lambda::Function' } });
+      const init = span({ name: 'Initialization', parent: seg.spanId, startMs: 60, durMs: 120, xray: { type: 'subsegment' } });
+      const inv = span({ name: 'Invocation', parent: seg.spanId, startMs: 190, durMs: 150, xray: { type: 'subsegment' } });
+      const [v] = extractInvocations([inv, init, seg]);
+      assert.deepEqual([v.coldStart, v.initDurationMs, v.durationMs], [true, 120, 150]);
+    });
+
     it('a throttled AWS::Lambda segment counts as a throttle, not an invocation', () => {
       const [a] = aggregateInvocations(extractInvocations([throttled]));
       assert.deepEqual([a.functionName, a.invocations, a.throttles, a.throttleRate], ['other-fn', 0, 1, 1]);

@@ -9,6 +9,7 @@
  * An `AWS::Lambda` segment flagged `throttle` with no function segment is a throttled request.
  */
 import type { AttrValue, Span, Trace } from '../model';
+import { functionNameOf as lambdaFunctionName } from '../lambda';
 import { coldStartFacts } from './coldStarts';
 
 export type Architecture = 'x86_64' | 'arm64';
@@ -140,7 +141,8 @@ export function extractInvocations(trace: Trace | readonly Span[]): Invocation[]
 function functionNameOf(span: Span, evidence: Invocation['evidence'], arn: ReturnType<typeof parseLambdaArn>): string {
   if (evidence === 'xray-function' || evidence === 'xray-throttle') return span.name;
   const r = span.resource.attributes;
-  const named = str(r['faas.name']) ?? str(span.attributes['faas.name']) ?? arn?.functionName;
+  // The same rule the store's trace summaries use, so `--function` and the FUNCTIONS column agree.
+  const named = lambdaFunctionName(span) ?? arn?.functionName;
   if (named) return named;
   if (evidence === 'xray-handler') return span.name.startsWith('## ') ? span.name.slice(3) : span.name;
   return str(r['service.name']) ?? span.name;
