@@ -9,7 +9,7 @@ import { bytesToHex } from './ids';
 import type { AttrValue, Attributes, DecodeResult, Resource, Scope, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
 import type { SpanFields } from './otlpSpan';
 import {
-  KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, NO_START_TIME, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
+  newSpanFields, KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, NO_START_TIME, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
   jsonNanosToUs, makeStatus, pushError, setAttr,
 } from './otlpSpan';
 
@@ -21,6 +21,12 @@ export interface JsonDecodeState {
   result: DecodeResult;
   ids: StringInterner;
   strings: StringInterner;
+  /** Recent attribute keys by (index, length), and the last string value seen per key: a cheap compare
+   * finds most repeats before the hashing interner is asked. */
+  keySlots: string[];
+  lastValue: Map<string, LastValue>;
+  /** Scratch record refilled for every span. */
+  fields: SpanFields;
   /** 1-based line of the document being decoded, for JSON-lines files. */
   line?: number;
 }
@@ -32,6 +38,9 @@ export function newJsonDecodeState(source: string): JsonDecodeState {
     result: { spans: [], errors: [] },
     ids: new StringInterner(),
     strings: new StringInterner(),
+    keySlots: new Array<string>(256).fill(''),
+    lastValue: new Map(),
+    fields: newSpanFields(),
   };
 }
 
@@ -167,33 +176,32 @@ function problemText(e: unknown): string {
   return `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
 }
 
+/** Fills the call's scratch record (no allocation per span) from one JSON span. */
 function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
   if (s === null || typeof s !== 'object') throw new SpanProblem('is not an object');
-  const traceId = jsonId(s.traceId, 16, st, 'trace id');
-  const spanId = jsonId(s.spanId, 8, st, 'span id');
+  const f = st.fields;
+  f.traceId = jsonId(s.traceId, 16, st, 'trace id');
+  f.spanId = jsonId(s.spanId, 8, st, 'span id');
   const p = s.parentSpanId;
   const parentSpanId = p === undefined || p === null || p === '' ? undefined : jsonId(p, 8, st, 'parent span id');
+  f.parentSpanId = parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId;
   const start = s.startTimeUnixNano;
   const end = s.endTimeUnixNano;
   const startUnixUs = start === undefined ? undefined : jsonTime(start, 'startTimeUnixNano');
   const endUnixUs = end === undefined ? undefined : jsonTime(end, 'endTimeUnixNano');
-  const ts = s.traceState;
+  f.startUnixUs = startUnixUs === 0 ? undefined : startUnixUs;
+  f.endUnixUs = endUnixUs === 0 ? undefined : endUnixUs;
+  f.name = typeof s.name === 'string' ? st.strings.intern(s.name) : '';
+  f.kind = jsonEnum(s.kind, KIND_BY_NAME, 'kind');
+  f.status = jsonStatus(s.status);
+  f.attributes = jsonAttributes(s.attributes, st);
+  f.events = jsonEvents(s.events, st);
+  f.links = jsonLinks(s.links, st);
   const flags = s.flags;
-  return {
-    traceId,
-    spanId,
-    parentSpanId: parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId,
-    name: typeof s.name === 'string' ? st.strings.intern(s.name) : '',
-    kind: jsonEnum(s.kind, KIND_BY_NAME, 'kind'),
-    startUnixUs: startUnixUs === 0 ? undefined : startUnixUs,
-    endUnixUs: endUnixUs === 0 ? undefined : endUnixUs,
-    status: jsonStatus(s.status),
-    attributes: jsonAttributes(s.attributes, st),
-    events: jsonEvents(s.events, st),
-    links: jsonLinks(s.links, st),
-    flags: typeof flags === 'number' ? flags >>> 0 : typeof flags === 'string' && /^\d+$/.test(flags) ? Number(flags) >>> 0 : 0,
-    traceState: typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined,
-  };
+  f.flags = typeof flags === 'number' ? flags >>> 0 : typeof flags === 'string' && /^\d+$/.test(flags) ? Number(flags) >>> 0 : 0;
+  const ts = s.traceState;
+  f.traceState = typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined;
+  return f;
 }
 
 const ZERO_SPAN_ID = '0000000000000000';
@@ -253,10 +261,45 @@ function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
   if (!Array.isArray(list)) return out;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i];
-    if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string') continue;
-    setAttr(out, kv.key, jsonValue(kv.value, st, 0));
+    if (kv === null || typeof kv !== 'object') continue;
+    let key = kv.key;
+    if (typeof key !== 'string') continue;
+    const slot = (i * 31 + key.length) & 255;
+    const known = st.keySlots[slot];
+    if (key === known) key = known;
+    else st.keySlots[slot] = key = st.strings.intern(key);
+    const v = kv.value;
+    const sv = v !== null && typeof v === 'object' ? v.stringValue : undefined;
+    if (typeof sv === 'string') setAttr(out, key, sharedValue(st, key, sv));
+    else setAttr(out, key, jsonValue(v, st, 0));
   }
   return out;
+}
+
+interface LastValue {
+  value: string;
+  /** Consecutive values not equal to the one before: ids and request ids are never worth sharing. */
+  misses: number;
+}
+
+function sharedValue(st: JsonDecodeState, key: string, s: string): string {
+  const last = st.lastValue.get(key);
+  if (last === undefined) {
+    const shared = s.length <= 64 ? st.strings.intern(s) : s;
+    st.lastValue.set(key, { value: shared, misses: 0 });
+    return shared;
+  }
+  if (s === last.value) {
+    last.misses = 0;
+    return last.value;
+  }
+  if (last.misses >= 8 || s.length > 64) {
+    last.misses++;
+    last.value = s;
+    return s;
+  }
+  last.misses++;
+  return (last.value = st.strings.intern(s));
 }
 
 function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {

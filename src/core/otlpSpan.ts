@@ -89,6 +89,14 @@ export interface SpanFields {
   traceState: string | undefined;
 }
 
+/** An empty scratch record (decoders reuse one per call instead of allocating one per span). */
+export function newSpanFields(): SpanFields {
+  return {
+    traceId: '', spanId: '', parentSpanId: undefined, name: '', kind: 0, startUnixUs: undefined, endUnixUs: undefined,
+    status: PLAIN_STATUS[0], attributes: {}, events: NO_EVENTS, links: NO_LINKS, flags: 0, traceState: undefined,
+  };
+}
+
 /** Shared per resource / scope / call, so spans point at one object each. */
 export interface SpanContext {
   resource: Span['resource'];
