@@ -11,7 +11,7 @@ import { dirnamePosix, type FunctionDecl, joinPosix } from '../iac/types';
 /** The language family a function's code is written in, from runtime, handler form and files. */
 export function runtimeLanguage(fn: FunctionDecl, index: CodeIndex, codeDir: string): CodeLanguage | undefined {
   const rt = (fn.runtime ?? '').toLowerCase();
-  if (rt.startsWith('nodejs')) return 'typescript';
+  if (rt.startsWith('nodejs') || rt === 'node') return 'typescript';
   if (rt.startsWith('python')) return 'python';
   if (rt.startsWith('java')) return 'java';
   if (rt.startsWith('dotnet')) return 'csharp';
@@ -32,6 +32,8 @@ export function runtimeLanguage(fn: FunctionDecl, index: CodeIndex, codeDir: str
 /** Locates `fn`'s handler; never throws. */
 export function locateHandler(fn: FunctionDecl, index: CodeIndex): HandlerLocation {
   const declDir = dirnamePosix(fn.declaredIn.file);
+  if (fn.location) return found(fn.location.file, fn.location.line, fn.handler ?? fn.name, []);
+  if (fn.runtime === 'custom') return unresolved(`custom handler executable ${fn.handler ?? ''}: its source language is not declared`);
   if (fn.packageType === 'image') return unresolved(`container image function (${fn.imageUri ?? 'image'}): its code is not in the workspace`);
   if (fn.packageType === 'inline' && fn.inlineCode) return locateInline(fn, index);
   if (fn.sourceFile) return locateInFile(fn, index, fn.sourceFile);

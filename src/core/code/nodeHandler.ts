@@ -41,6 +41,9 @@ export function findExport(root: Node, exportName: string): { line: number; how:
       if (right?.type === 'identifier' && locals.has(right.text)) return { line: locals.get(right.text)!, how: 'CommonJS export of a local' };
       return { line: line(st), how: 'CommonJS exports assignment' };
     }
+    if (lt === 'module.exports' && exportName === 'default' && right && right.type !== 'object') {
+      return { line: right.type === 'identifier' ? locals.get(right.text) ?? line(st) : line(st), how: 'module.exports = function' };
+    }
     if (lt === 'module.exports' && right?.type === 'object') {
       for (const p of kids(right)) {
         if (p.type === 'shorthand_property_identifier' && p.text === exportName) return { line: locals.get(p.text) ?? line(p), how: 'module.exports object' };

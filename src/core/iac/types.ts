@@ -33,6 +33,8 @@ export interface FunctionDecl {
   inlineCode?: { text: string; firstLine: number };
   /** The one file holding the handler when the handler's module name does not name it (CDK inline code read from a file). */
   sourceFile?: string;
+  /** Set when the declaration itself pins the handler (functions-framework registrations). */
+  location?: FileLine;
   /** Container image reference for image functions. */
   imageUri?: string;
   memoryMb?: number;

@@ -9,6 +9,7 @@ import { type CodeIndex, type CodeLanguage, languageOf } from '../../core/code/c
 import { locateHandler } from '../../core/code/locateHandler';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
+import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
 import { extractServerless } from '../../core/iac/serverlessFramework';
 import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
 import { dirnamePosix, type DiscoveredFunction, type FunctionDecl, type IacFileResult } from '../../core/iac/types';
@@ -39,6 +40,7 @@ export class WorkspaceDiscovery {
   private texts = new Map<string, Cached<string | undefined>>();
   private trees = new Map<string, Cached<Tree | undefined>>();
   private iac = new Map<string, Cached<IacFileResult | undefined>>();
+  private other = new Map<string, Cached<IacFileResult | undefined>>();
   private parsers = new Map<GrammarName, Parser>();
   private grammarErrors: string[] = [];
   private parsed = new Set<string>();
@@ -76,7 +78,7 @@ export class WorkspaceDiscovery {
     this.parsed = new Set();
     this.stamps = walkWorkspace(this.root);
     const files = [...this.stamps.keys()];
-    for (const cache of [this.texts, this.trees, this.iac] as Map<string, Cached<unknown>>[]) {
+    for (const cache of [this.texts, this.trees, this.iac, this.other] as Map<string, Cached<unknown>>[]) {
       for (const f of cache.keys()) if (!this.stamps.has(f)) { (cache.get(f)?.value as Tree | undefined)?.delete?.(); cache.delete(f); }
     }
     const needed = new Set<GrammarName>();
@@ -97,7 +99,7 @@ export class WorkspaceDiscovery {
     const tfVars = this.terraformVars(files);
     const cdkApps = files.filter((f) => /(^|\/)cdk\.json$/.test(f)).map(dirnamePosix);
     for (const f of files) {
-      const r = this.iacFile(f, tfVars) ?? this.cdkFile(f, cdkApps);
+      const r = this.iacFile(f, tfVars) ?? this.cdkFile(f, cdkApps) ?? this.otherCloudFile(f);
       if (!r) continue;
       decls.push(...r.functions);
       warnings.push(...r.warnings);
@@ -139,6 +141,32 @@ export class WorkspaceDiscovery {
       r = isCloudFormation(root) ? extractCloudFormation(f, root, warnings) : undefined;
     }
     this.iac.set(f, { stamp: this.stamps.get(f)!, value: r });
+    return r;
+  }
+
+  /** Azure `function.json` (with the app's host.json / local.settings.json) and functions-framework code. */
+  private otherCloudFile(f: string): IacFileResult | undefined {
+    if (/(^|\/)function\.json$/.test(f)) {
+      const t = this.text(f);
+      const app = dirnamePosix(dirnamePosix(f));
+      const host = this.stamps.has(`${app}/host.json`) ? this.text(`${app}/host.json`) : undefined;
+      const settings = this.stamps.has(`${app}/local.settings.json`) ? this.text(`${app}/local.settings.json`) : undefined;
+      if (t === undefined) return undefined;
+      this.parsed.add(f);
+      const r = extractAzureFunction(f, t, host, settings ? azureWorkerRuntime(settings) : undefined);
+      return r.functions.length ? r : undefined;
+    }
+    const lang = languageOf(f);
+    if (lang !== 'javascript' && lang !== 'typescript' && lang !== 'python' && lang !== 'go') return undefined;
+    if (!this.changed(this.other, f)) return this.other.get(f)!.value;
+    const t = this.text(f);
+    let r: IacFileResult | undefined;
+    if (t && /functions-framework|functions_framework/.test(t)) {
+      const root = this.tree(f);
+      const functions = root ? extractGcpFunctions(f, root, lang) : [];
+      r = functions.length ? { functions, warnings: [], references: [] } : undefined;
+    }
+    this.other.set(f, { stamp: this.stamps.get(f)!, value: r });
     return r;
   }
 
