@@ -9,6 +9,7 @@ import { FunctionsTreeProvider, registerFunctionsView } from './editor/functions
 import { registerImportCommand } from './editor/importCommand';
 import { createLog, registerShowLog } from './editor/log';
 import { StatusBarController } from './editor/statusBar';
+import { registerTraceCommands } from './editor/traceCommands';
 import { StoreController, errorText } from './editor/storeController';
 import type { TraceStore } from './sources/storeApi';
 
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): TraceInsightApi {
   const functionsTree = bag.add(new FunctionsTreeProvider(storeController, log));
   for (const d of registerFunctionsView(functionsTree)) bag.add(d);
   const statusBar = bag.add(new StatusBarController(storeController));
+  for (const d of registerTraceCommands(context.extensionUri, storeController, log)) bag.add(d);
 
   log.info(`activated in ${(performance.now() - startMs).toFixed(1)} ms; trace store: ${storeController.storeDir}`);
   return {

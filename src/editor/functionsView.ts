@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { TraceSummary } from '../core/model';
 import { formatDurationUs } from '../core/waterfall/layout';
 import type { StoreController } from './storeController';
+import { OPEN_TRACE_COMMAND } from './traceCommands';
 
 export const FUNCTIONS_VIEW_ID = 'traceInsight.functions';
 export const REFRESH_FUNCTIONS_COMMAND = 'traceInsight.refreshFunctions';
@@ -95,6 +96,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     if (t.errorCount > 0) parts.push(plural(t.errorCount, 'error', 'errors'));
     item.description = parts.join(' · ');
     item.tooltip = `${t.rootName}\n${t.traceId}\n${plural(t.spanCount, 'span', 'spans')}`;
+    item.command = { command: OPEN_TRACE_COMMAND, title: vscode.l10n.t('Open Trace'), arguments: [node] };
     item.iconPath = new vscode.ThemeIcon(t.errorCount > 0 ? 'error' : t.coldStart ? 'snowflake' : 'pass',
       t.errorCount > 0 ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
     return item;

@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { OpenedTrace } from '../../src/editor/traceCommands';
+import type { TraceInsightApi } from '../../src/extension';
+
+const FUNCTION = 'orders-api-OrdersFunction-9XK2L';
+const COLD_TRACE_ID = 'b41192ef1b5fae7fd4b9b6f76e3ef943';
+const ERROR_TRACE_ID = 'f98d5c0c5597d3b253121ffebc8f0d74';
+
+async function waterfallTabs(): Promise<string[]> {
+  // the tab model follows the panel asynchronously
+  let labels: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    labels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview).map((t) => t.label);
+    if (labels.length > 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return labels;
+}
+
+describe('Open Trace', () => {
+  let api: TraceInsightApi;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<TraceInsightApi>('trace-insight.serverless-trace-insight');
+    assert.ok(ext);
+    api = await ext.activate();
+    await vscode.commands.executeCommand('traceInsight.importTraces', vscode.Uri.file(path.join(ext.extensionPath, 'test/fixtures/traces')));
+  });
+
+  it('"Open Trace by ID" accepts an X-Ray trace id and shows that trace in the waterfall panel', async () => {
+    const opened = await vscode.commands.executeCommand<OpenedTrace>('traceInsight.openTraceById', '1-b41192ef-1b5fae7fd4b9b6f76e3ef943');
+    assert.deepEqual(opened, { traceId: COLD_TRACE_ID, spanCount: 3, title: `Trace: ${FUNCTION}` });
+    assert.deepEqual(await waterfallTabs(), [`Trace: ${FUNCTION}`]);
+  });
+
+  it('opens a trace from its item in the Functions view, in the same panel', async () => {
+    const tree = api.forTests.functionsTree;
+    const [fn] = await tree.getChildren();
+    const [newest] = await tree.getChildren(fn);
+    const command = tree.getTreeItem(newest).command;
+    assert.ok(command, 'trace items have no click command');
+    const opened = await vscode.commands.executeCommand<OpenedTrace>(command.command, ...(command.arguments ?? []));
+    assert.deepEqual(opened, { traceId: ERROR_TRACE_ID, spanCount: 3, title: `Trace: ${FUNCTION}` });
+    assert.equal((await waterfallTabs()).length, 1);
+  });
+
+  it('says what is wrong with an id that is unknown or not a trace id', async () => {
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('traceInsight.openTraceById', '0123456789abcdef0123456789abcdef')),
+      /Trace 0123456789abcdef0123456789abcdef is not in the store/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('traceInsight.openTraceById', 'b41192ef')),
+      /"b41192ef" is not a trace id/);
+  });
+});
