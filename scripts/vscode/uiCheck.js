@@ -118,6 +118,25 @@ async function main() {
       return text;
     });
 
+    await check('clicking the trace opens its waterfall, with the spans drawn in the webview', async () => {
+      await page.locator('.pane-body .monaco-list-row', { hasText: '113 ms' }).first().click();
+      await page.locator('.tab', { hasText: `Trace: ${FUNCTION}` }).first().waitFor({ timeout: 30_000 });
+      // the extension's HTML is two iframes deep; poll the frames until its script has drawn the rows
+      const wanted = ['DynamoDB.GetItem', 'GET', FUNCTION];
+      let seen = '';
+      for (let i = 0; i < 100; i++) {
+        for (const f of page.frames()) {
+          const text = await f.evaluate(() => document.body ? document.body.innerText : '').catch(() => '');
+          if (text.includes('DynamoDB.GetItem')) seen = text;
+        }
+        if (wanted.every((w) => seen.includes(w))) break;
+        await page.waitForTimeout(300);
+      }
+      await shot('6-waterfall');
+      const missing = wanted.filter((w) => !seen.includes(w));
+      if (missing.length) throw new Error(`waterfall lacks ${missing.join(', ')}; it reads "${seen.slice(0, 200)}"`);
+    });
+
     await check('the status bar counts the stored trace', async () => {
       const item = page.locator('.statusbar-item', { hasText: '1 trace' });
       await item.first().waitFor({ timeout: 30_000 });
