@@ -84,6 +84,19 @@ describe('trace-insight report', function () {
     assert.equal(doc.failOn, null);
   });
 
+  it('per line: the Lambda spans map to the handler line, the failed one to the line that threw', async () => {
+    const r = await cli('--store', store, '--workspace', ws, '--format', 'json');
+    const doc = JSON.parse(r.out) as ReportDocument;
+    // 6 Lambda spans: 5 map to the handler (the invocation span runs it), the failed one through its
+    // exception stack (/var/task/orders/index.js:25:18); GetItem and GET spans carry no location
+    assert.deepEqual(doc.lines?.top.map((l) => [l.file, l.line, l.count, l.errorRate]), [
+      ['orders/index.js', handlerLine, 5, 0], ['orders/index.js', 25, 1, 1],
+    ]);
+    assert.deepEqual([doc.lines?.mapped, doc.lines?.unmapped], [6, 12]);
+    const none = JSON.parse((await cli('--store', store, '--workspace', 'none', '--format', 'json')).out) as ReportDocument;
+    assert.equal(none.lines, null);
+  });
+
   it('--fail-on exits 1 and names function, metric, value and threshold', async () => {
     const r = await cli('--store', store, '--workspace', ws, '--fail-on', 'p95>100ms,coldStartRate>5%,costPerMonth>1000');
     assert.equal(r.code, 1);

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../main';
 import type { DiscoveredFunction } from '../../core/iac/types';
+import { dirnamePosix } from '../../core/iac/types';
+import { locateSpan } from '../../core/mapping/spanLocation';
+import type { FunctionLineMapper } from '../../core/analysis/report';
 import { parseFailOn, type FailOnRule } from '../../core/analysis/failOn';
 import { buildReport } from '../../core/analysis/report';
 import { reportMarkdown, reportTable } from '../../core/analysis/reportFormat';
@@ -11,6 +14,7 @@ import type { Trace } from '../../core/model';
 import { defaultStoreDir } from '../../sources/paths';
 import { openStore } from '../../sources/store/fileTraceStore';
 import { WorkspaceDiscovery } from '../../sources/workspace/discovery';
+import { walkWorkspace } from '../../sources/workspace/walk';
 import { checkFlags, parseDurationMs } from './cliFormat';
 
 const HELP = `Usage: trace-insight report [--store DIR] [--workspace DIR] [--since DURATION] [--function NAME]
@@ -42,6 +46,21 @@ async function discover(dir: string, io: CliIo): Promise<DiscoveredFunction[]> {
   const result = await new WorkspaceDiscovery(dir).run();
   for (const w of result.warnings) io.err(`warning: ${w}\n`);
   return result.functions;
+}
+
+/** Span -> workspace line through core/mapping (code attributes, stacks, Powertools subsegments, handler). */
+function lineMapper(root: string): FunctionLineMapper {
+  const files = [...walkWorkspace(root).keys()].sort();
+  const texts = new Map<string, string | undefined>();
+  const readText = (f: string): string | undefined => {
+    if (!texts.has(f)) { try { texts.set(f, fs.readFileSync(path.join(root, f), 'utf8')); } catch { texts.set(f, undefined); } }
+    return texts.get(f);
+  };
+  return (span, fn) => {
+    const code = fn?.file ? { codeDir: dirnamePosix(fn.file), handlerFile: fn.file, handlerLine: fn.line, ...(span.xray?.workingDirectory ? { taskRoot: span.xray.workingDirectory } : {}) } : undefined;
+    const r = locateSpan(span, { files, ...(code ? { fn: code } : {}), readText });
+    return r.file !== undefined ? { file: r.file, line: r.line } : undefined;
+  };
 }
 
 async function readTraces(dir: string, sinceUnixMs: number | undefined, io: CliIo): Promise<Trace[]> {
@@ -84,7 +103,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const storeDir = path.resolve(stringFlag(args, 'store') ?? defaultStoreDir());
   if (!fs.existsSync(storeDir)) throw new UsageError(`no trace store at ${storeDir} (import traces with 'trace-insight import', or pass --store DIR)`);
   const ws = stringFlag(args, 'workspace');
-  const known = ws === 'none' ? [] : await discover(path.resolve(ws ?? '.'), io);
+  const root = ws === 'none' ? undefined : path.resolve(ws ?? '.');
+  const known = root ? await discover(root, io) : [];
   const traces = await readTraces(storeDir, sinceUnixMs, io);
   const doc = buildReport({
     traces, known,
@@ -92,6 +112,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(stringFlag(args, 'function') !== undefined ? { functionName: stringFlag(args, 'function') } : {}),
     ...(failOn ? { failOn } : {}),
     ...(nText ? { nPlusOneThreshold: Number(nText) } : {}),
+    ...(root ? { mapLine: lineMapper(root) } : {}),
   });
   if (format === 'json') io.out(`${JSON.stringify(doc, null, 2)}\n`);
   else io.out(format === 'markdown' ? reportMarkdown(doc) : reportTable(doc));

@@ -3,7 +3,7 @@
  * `--fail-on` results, built from traces and the declared functions. Pure: the CLI does the I/O.
  * Field names are stable and documented in docs/report-json.md.
  */
-import type { Trace } from '../model';
+import type { Span, Trace } from '../model';
 import type { PriceTable } from '../pricing/lambdaPrices';
 import { aggregateInvocations } from './aggregates';
 import { evaluateFailOn, type FailOnRule, type FailOnViolation } from './failOn';
@@ -12,6 +12,7 @@ import type { DiscoveredFunction } from '../iac/types';
 import { matchFunction, normalizeArchitecture, type FunctionMatch } from './functionMatch';
 import { buildFunctionRow, type FunctionFacts, type FunctionRow } from './functionReport';
 import { extractInvocations, type Invocation } from './invocations';
+import { aggregateByLine, type LineStats, type SourceLine } from './perLine';
 
 export interface ReportInput {
   traces: readonly Trace[];
@@ -27,7 +28,14 @@ export interface ReportInput {
   failOn?: readonly FailOnRule[];
   nPlusOneThreshold?: number;
   priceTable?: PriceTable;
+  /** Maps a span to its source line, given the declared function it ran in; omit for no per-line section. */
+  mapLine?: FunctionLineMapper;
+  /** Lines listed, costliest first (default 20). */
+  maxLines?: number;
 }
+
+/** Maps a span to the line that made it; `fn` is the declared function of its invocation, when identified. */
+export type FunctionLineMapper = (span: Span, fn: DiscoveredFunction | undefined) => SourceLine | undefined;
 
 /** A row plus how its function was identified in the infrastructure files. */
 export type ReportRow = FunctionRow & { identity: { confidence: FunctionMatch['confidence']; why: string[] } };
@@ -40,6 +48,8 @@ export interface ReportDocument {
   functions: ReportRow[];
   findings: Finding[];
   failOn: { rules: string[]; violations: FailOnViolation[] } | null;
+  /** Per source line over the reported traces (null without a mapper): costliest lines, and how many spans mapped. */
+  lines: { top: LineStats[]; mapped: number; unmapped: number } | null;
 }
 
 function factsOf(k: DiscoveredFunction | undefined): FunctionFacts {
@@ -73,6 +83,7 @@ export function buildReport(input: ReportInput): ReportDocument {
   }
   const traces = wanted === undefined ? input.traces
     : input.traces.filter((t) => invocations.some((v) => v.traceId === t.traceId && keptNames.has(v.functionName)));
+  const lines = input.mapLine ? perLine(traces, invocations, input, input.mapLine) : null;
   const findings = findFindings(traces, { ...(input.nPlusOneThreshold ? { nPlusOneThreshold: input.nPlusOneThreshold } : {}) });
   return {
     schemaVersion: 1,
@@ -81,5 +92,44 @@ export function buildReport(input: ReportInput): ReportDocument {
     functions: rows,
     findings,
     failOn: input.failOn ? { rules: input.failOn.map((r) => r.text), violations: evaluateFailOn(input.failOn, rows) } : null,
+    lines,
   };
+}
+
+/** Per-line stats; each span's function is that of its nearest invocation ancestor (or the trace's only one). */
+function perLine(traces: readonly Trace[], invocations: readonly Invocation[], input: ReportInput, mapLine: FunctionLineMapper): ReportDocument['lines'] {
+  const matched = new Map<string, DiscoveredFunction | undefined>();
+  const fnOf = (name: string): DiscoveredFunction | undefined => {
+    if (!matched.has(name)) matched.set(name, matchFunction(name, input.known, input.functionMap).function);
+    return matched.get(name);
+  };
+  const entryFn = new Map<string, string>();
+  for (const v of invocations) entryFn.set(`${v.traceId}/${v.spanId}`, v.functionName);
+  const spans: Span[] = [];
+  const fnBySpan = new Map<Span, DiscoveredFunction | undefined>();
+  for (const t of traces) {
+    const byId = new Map<string, Span>();
+    for (const s of t.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
+    const names = new Set<string>();
+    for (const s of t.spans) { const n = entryFn.get(`${t.traceId}/${s.spanId}`); if (n) names.add(n); }
+    const only = names.size === 1 ? [...names][0] : undefined;
+    const memo = new Map<string, string | undefined>();
+    for (const s of t.spans) {
+      const chain: string[] = [];
+      let x: Span | undefined = s, found: string | undefined;
+      for (let guard = 0; x && guard <= t.spans.length; guard++) {
+        if (memo.has(x.spanId)) { found = memo.get(x.spanId); break; }
+        chain.push(x.spanId);
+        const n = entryFn.get(`${t.traceId}/${x.spanId}`);
+        if (n) { found = n; break; }
+        x = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
+      }
+      for (const c of chain) memo.set(c, found);
+      const name = found ?? only;
+      spans.push(s);
+      fnBySpan.set(s, name === undefined ? undefined : fnOf(name));
+    }
+  }
+  const r = aggregateByLine(spans, (s) => mapLine(s, fnBySpan.get(s)));
+  return { top: r.lines.slice(0, input.maxLines ?? 20), mapped: spans.length - r.unmapped, unmapped: r.unmapped };
 }

@@ -10,7 +10,7 @@ function clean(s: string): string {
 }
 
 function ms(v: number | null): string {
-  if (v === null) return '-';
+  if (v === null || !Number.isFinite(v)) return '-';
   if (v < 10) return v.toFixed(2);
   if (v < 1000) return v.toFixed(1);
   return Math.round(v).toString();
@@ -57,6 +57,10 @@ export function reportTable(doc: ReportDocument): string {
   }
   const notes = footnotes(doc);
   if (notes.length) lines.push('', ...notes.map((n) => `* ${n}`));
+  if (doc.lines && doc.lines.top.length) {
+    lines.push('', `Costliest lines (${doc.lines.mapped} spans mapped, ${doc.lines.unmapped} not):`);
+    for (const l of doc.lines.top.slice(0, 10)) lines.push(`  ${`${clean(l.file)}:${l.line}`.padEnd(32)} ${String(l.count).padStart(6)} spans  p50 ${ms(l.p50Ms).padStart(7)}  p95 ${ms(l.p95Ms).padStart(7)}  err ${pct(l.errorRate).padStart(4)}  ${clean(l.spanNames.join(', '))}`);
+  }
   if (doc.findings.length) {
     lines.push('', `Findings (${doc.findings.length}):`);
     for (const f of doc.findings) lines.push(`  ${f.severity.padEnd(7)} ${f.kind.padEnd(17)} trace ${f.traceId}  ${clean(f.message)}`);
@@ -82,6 +86,10 @@ export function reportMarkdown(doc: ReportDocument): string {
   }
   const notes = footnotes(doc);
   if (notes.length) lines.push('', ...notes.map((n) => `- ${mdCell(n)}`));
+  if (doc.lines && doc.lines.top.length) {
+    lines.push('', `### Costliest lines`, '', '| LINE | SPANS | P50 ms | P95 ms | ERR |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const l of doc.lines.top.slice(0, 10)) lines.push(`| \`${mdCell(`${l.file}:${l.line}`)}\` | ${l.count} | ${ms(l.p50Ms)} | ${ms(l.p95Ms)} | ${pct(l.errorRate)} |`);
+  }
   if (doc.findings.length) {
     lines.push('', `### Findings (${doc.findings.length})`, '');
     for (const f of doc.findings) lines.push(`- **${f.kind}** (${f.severity}) in trace \`${f.traceId}\`: ${mdCell(f.message)}`);
