@@ -37,6 +37,11 @@ export interface MappingContext {
   samBuild?: ReadonlyMap<string, string>;
   /** A workspace file's text (used for source maps). */
   readText?: (file: string) => string | undefined;
+  /**
+   * The source map of a deployed generated file that is not itself a workspace file (a bundle in
+   * `.aws-sam/build/<Fn>/`, `dist/`, `cdk.out`): map text and its workspace-relative path.
+   */
+  generatedMap?: (deployedPath: string) => { mapFile: string; mapText: string } | undefined;
   /** 1-based line of a function or method named `name` in `file`. */
   findSymbol?: (file: string, name: string) => number | undefined;
 }
@@ -63,6 +68,13 @@ export function codeAttributes(a: Attributes): { file?: string; line?: number; c
 /** Maps one frame to the workspace, through a source map when the file is generated JavaScript. */
 export function mapFrame(frame: SourceFrame, ctx: MappingContext, source: SpanLocationSource): SpanLocation | Unmapped {
   if (frame.line === null) return { unmapped: 'frame has no line number' };
+  const gen = /\.[cm]?js$/.test(frame.file) ? ctx.generatedMap?.(frame.file) : undefined;
+  if (gen) {
+    const o = mapThroughSourceMap(gen.mapText, gen.mapFile, frame.line, frame.column);
+    if (o && ctx.files.includes(o.file)) {
+      return { file: o.file, line: o.line, column: o.column, ...(frame.function ? { function: frame.function } : {}), source, via: [`source map ${gen.mapFile}`] };
+    }
+  }
   const m = mapDeployedPath(frame.file, ctx.files, ctx.fn, ctx.samBuild);
   if (m.file === undefined) return { unmapped: m.unmapped, ...(m.candidates ? { candidates: m.candidates } : {}) };
   const loc: SpanLocation = { file: m.file, line: frame.line, ...(frame.column ? { column: frame.column } : {}), ...(frame.function ? { function: frame.function } : {}), source, via: [m.via] };
