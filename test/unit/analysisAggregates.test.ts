@@ -145,6 +145,21 @@ describe('analysis: per-function aggregates', () => {
       assert.deepEqual([v.coldStart, v.initDurationMs, v.durationMs], [true, 120, 150]);
     });
 
+    it('one invocation seen by X-Ray and OpenTelemetry together counts once', () => {
+      // ADOT: the OTel Lambda span's parent is the X-Ray function segment of the same invocation
+      const seg = span({ name: 'orders', startMs: 0, durMs: 400, xray: { type: 'segment', origin: 'AWS::Lambda::Function' }, attrs: { 'faas.invocation_id': 'req-1' } });
+      const init = span({ name: 'Initialization', parent: seg.spanId, startMs: 0, durMs: 250, xray: { type: 'subsegment' } });
+      const otel = lambdaSpan('orders', { parent: seg.spanId, startMs: 260, durMs: 120, cold: true, memoryMb: 256, attrs: { 'faas.invocation_id': 'req-1' } });
+      const invs = extractInvocations([otel, init, seg]);
+      assert.equal(invs.length, 1);
+      assert.deepEqual([invs[0].evidence, invs[0].coldStart, invs[0].initDurationMs, invs[0].memoryMb], ['xray-function', true, 250, 256]);
+      // the same request id on two OTel spans of one function (e.g. exported twice under two scopes)
+      const a = lambdaSpan('billing', { attrs: { 'faas.invocation_id': 'req-2' } });
+      const b = lambdaSpan('billing', { attrs: { 'faas.invocation_id': 'req-2' }, error: true });
+      const two = extractInvocations([a, b]);
+      assert.deepEqual(two.map((v) => [v.spanId, v.fault]), [[a.spanId, true]]);
+    });
+
     it('a throttled AWS::Lambda segment counts as a throttle, not an invocation', () => {
       const [a] = aggregateInvocations(extractInvocations([throttled]));
       assert.deepEqual([a.functionName, a.invocations, a.throttles, a.throttleRate], ['other-fn', 0, 1, 1]);

@@ -135,6 +135,40 @@ export function extractInvocations(trace: Trace | readonly Span[]): Invocation[]
     if (!evidence) continue;
     out.push(toInvocation(s, evidence, children.get(s.spanId) ?? []));
   }
+  return out.length > 1 ? mergeDuplicates(out, byId) : out;
+}
+
+/**
+ * One invocation seen by both sources (an X-Ray function segment and the OTel span under it, or two
+ * spans with the same `faas.invocation_id`) is one invocation: the first record is kept (X-Ray's
+ * function segment knows INIT) and filled in from the other.
+ */
+function mergeDuplicates(list: Invocation[], byId: Map<string, Span>): Invocation[] {
+  const bySpan = new Map<string, Invocation>();
+  const byRequest = new Map<string, Invocation>();
+  for (const v of list) bySpan.set(v.spanId, v);
+  const out: Invocation[] = [];
+  for (const v of list) {
+    const span = byId.get(v.spanId);
+    const parent = span?.parentSpanId ? bySpan.get(span.parentSpanId) : undefined;
+    const reqId = span ? str(span.attributes['faas.invocation_id']) : undefined;
+    let twin = parent && parent !== v && parent.evidence === 'xray-function' && v.evidence !== 'xray-function' && !v.throttle ? parent : undefined;
+    if (!twin && reqId) twin = byRequest.get(`${v.functionName}\u0000${reqId}`);
+    if (reqId && !twin) byRequest.set(`${v.functionName}\u0000${reqId}`, v);
+    if (!twin) { out.push(v); continue; }
+    twin.coldStart ||= v.coldStart;
+    twin.error ||= v.error;
+    twin.fault ||= v.fault;
+    twin.initDurationMs ??= v.initDurationMs;
+    twin.restoreDurationMs ??= v.restoreDurationMs;
+    twin.memoryMb ??= v.memoryMb;
+    twin.maxMemoryUsedMb ??= v.maxMemoryUsedMb;
+    twin.version ??= v.version;
+    twin.region ??= v.region;
+    twin.architecture ??= v.architecture;
+    if (twin.durationMs === undefined && v.durationMs !== undefined) twin.durationMs = v.durationMs;
+    bySpan.set(v.spanId, twin);
+  }
   return out;
 }
 

@@ -59,7 +59,7 @@ export function reportTable(doc: ReportDocument): string {
   if (notes.length) lines.push('', ...notes.map((n) => `* ${n}`));
   if (doc.lines && doc.lines.top.length) {
     lines.push('', `Costliest lines (${doc.lines.mapped} spans mapped, ${doc.lines.unmapped} not):`);
-    for (const l of doc.lines.top.slice(0, 10)) lines.push(`  ${`${clean(l.file)}:${l.line}`.padEnd(32)} ${String(l.count).padStart(6)} spans  p50 ${ms(l.p50Ms).padStart(7)}  p95 ${ms(l.p95Ms).padStart(7)}  err ${pct(l.errorRate).padStart(4)}  ${clean(l.spanNames.join(', '))}`);
+    for (const l of doc.lines.top.slice(0, 10)) lines.push(`  ${`${clean(l.file)}:${l.line}`.padEnd(32)} ${String(l.count).padStart(6)} span${l.count === 1 ? " " : "s"}  p50 ${ms(l.p50Ms).padStart(7)}  p95 ${ms(l.p95Ms).padStart(7)}  err ${pct(l.errorRate).padStart(4)}  ${clean(l.spanNames.join(', '))}`);
   }
   if (doc.findings.length) {
     lines.push('', `Findings (${doc.findings.length}):`);
