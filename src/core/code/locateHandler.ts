@@ -53,7 +53,7 @@ export function locateHandler(fn: FunctionDecl, index: CodeIndex): HandlerLocati
   const archiveNote = artifact ? [`${fn.codeUri} is a build artifact; sources searched in ${codeDir}`] : [];
   const lang = runtimeLanguage(fn, index, codeDir);
   const h = fn.handler;
-  const withNote = (r: HandlerLocation) => ({ ...r, warnings: [...archiveNote, ...r.warnings] });
+  const withNote = (r: HandlerLocation): HandlerLocation => ({ ...r, codeDir, warnings: [...archiveNote, ...r.warnings] });
   if (!h && lang !== 'go' && lang !== 'rust') return unresolved(fn.warnings.find((w) => w.startsWith('handler')) ?? 'no handler declared');
   switch (lang) {
     case 'typescript': return withNote(locateNodeHandler(index, codeDir, h ?? '', fn.entryPoints, deep));

@@ -17,6 +17,8 @@ export interface HandlerLocation {
   /** Set when more than one place fits (and then `file`/`line` are null) or for context. */
   candidates?: Candidate[];
   warnings: string[];
+  /** The workspace folder deployed as the function's code (its `/var/task`), when known. */
+  codeDir?: string;
 }
 
 export function found(file: string, line: number, symbol: string, warnings: string[] = []): HandlerLocation {

@@ -87,6 +87,8 @@ export interface DiscoveredFunction {
   line: number | null;
   /** `file:line` of the declaration in the infrastructure file. */
   declaredIn: string;
+  /** Workspace folder deployed as the function's code (what `/var/task` holds), when known. */
+  codeDir?: string;
   memoryMb: number | null;
   timeoutSec: number | null;
   architecture: string | null;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { type CodeIndex, type CodeLanguage, languageOf } from '../../core/code/codeIndex';
 import { locateHandler } from '../../core/code/locateHandler';
+import { findSymbolLine } from '../../core/code/symbols';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
 import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
@@ -71,6 +72,22 @@ export class WorkspaceDiscovery {
     this.trees.set(f, { stamp: this.stamps.get(f)!, value: tree });
     this.parsed.add(f);
     return tree?.rootNode;
+  }
+
+  /** Workspace files of the last run (workspace-relative, sorted). */
+  files(): string[] {
+    return [...this.stamps.keys()];
+  }
+
+  /** A workspace file's text, from the cache. */
+  readText(file: string): string | undefined {
+    return this.stamps.has(file) ? this.text(file) : undefined;
+  }
+
+  /** 1-based line of the function or method `name` declared in `file`, from the cached tree. */
+  findSymbol(file: string, name: string): number | undefined {
+    const root = this.tree(file);
+    return root ? findSymbolLine(root, name) : undefined;
   }
 
   /** Runs discovery; call again after edits to re-parse only what changed. */
@@ -208,6 +225,7 @@ function toDiscovered(d: FunctionDecl, loc: ReturnType<typeof locateHandler>): D
     name: d.name, aliases: d.aliases, kind: d.kind, runtime: d.runtime ?? null, handler: d.handler ?? null,
     packageType: d.packageType, file: loc.file, line: loc.line,
     declaredIn: `${d.declaredIn.file}:${d.declaredIn.line}`,
+    ...(loc.codeDir ? { codeDir: loc.codeDir } : {}),
     memoryMb: d.memoryMb ?? null, timeoutSec: d.timeoutSec ?? null, architecture: d.architecture ?? null,
     ...(d.region ? { region: d.region } : {}), ...(d.account ? { account: d.account } : {}),
     ...(loc.unresolvedReason ? { unresolvedReason: loc.unresolvedReason } : {}),
