@@ -58,6 +58,12 @@ describe('analysis: critical path', () => {
     assert.deepEqual(criticalPath([span({ name: 'Z', durMs: 0 })]).segments.spanIds, []);
   });
 
+  it('a span stored twice (same id) counts once', () => {
+    const a = span({ name: 'A', startMs: 0, durMs: 10 });
+    const cp = criticalPath([a, { ...a }]);
+    assert.deepEqual([cp.spanIds, cp.selfMs], [[a.spanId], [10]]);
+  });
+
   it('parent cycles in bad data do not hang or lose spans', () => {
     const a = span({ name: 'A', spanId: '000000000000000a', parent: '000000000000000b', startMs: 0, durMs: 10 });
     const b = span({ name: 'B', spanId: '000000000000000b', parent: '000000000000000a', startMs: 2, durMs: 5 });
@@ -106,6 +112,7 @@ describe('analysis: span id index', () => {
     const ids = ['00000000000000aa', 'not-a-hex-id', '00000000000000aa', 'ffffffffffffffff', ''];
     const x = new SpanIdIndex(ids);
     assert.deepEqual(ids.map((id) => x.get(id)), [0, 1, 0, 3, 4]);
+    assert.equal(x.duplicates, 1);
     assert.deepEqual([x.get('00000000000000ab'), x.get('not-a-hex-iD'), x.get('zz')], [-1, -1, -1]);
   });
 

@@ -60,9 +60,12 @@ export function radixOrder(keys: Float64Array): Uint32Array {
 export function criticalPath(spans: readonly Span[]): CriticalPath {
   const byId = new SpanIdIndex(spans.map((s) => s.spanId));
   // Duplicates by span id: keep the first.
-  const list: Span[] = [];
-  for (let i = 0; i < spans.length; i++) if (byId.get(spans[i].spanId) === i) list.push(spans[i]);
-  const index = list.length === spans.length ? byId : new SpanIdIndex(list.map((s) => s.spanId));
+  let list: readonly Span[] = spans;
+  let index = byId;
+  if (byId.duplicates > 0) {
+    list = spans.filter((s, i) => byId.get(s.spanId) === i);
+    index = new SpanIdIndex(list.map((s) => s.spanId));
+  }
   const n = list.length;
   if (n === 0) return { segments: { spanIds: [], startUnixUs: [], endUnixUs: [] }, spanIds: [], selfMs: [], totalMs: 0 };
   const V = n; // virtual root

@@ -22,6 +22,8 @@ export class SpanIdIndex {
   private h = 0;
   private l = 0;
   private exact = true;
+  /** How many ids repeated an earlier one (the first of them is the one indexed). */
+  readonly duplicates: number = 0;
 
   /** Indexes `ids`; the first of duplicate ids wins. */
   constructor(ids: readonly string[]) {
@@ -39,7 +41,7 @@ export class SpanIdIndex {
       for (;;) {
         const j = this.slots[s];
         if (j === EMPTY) { this.slots[s] = i; break; }
-        if (this.same(j, ids[i])) break;
+        if (this.same(j, ids[i])) { (this as { duplicates: number }).duplicates++; break; }
         s = (s + 1) & this.mask;
       }
     }
