@@ -146,3 +146,22 @@ describe('CDK app sources', () => {
     assert.deepEqual([go.name, go.runtime, go.file, go.line], ['myGoHandler', 'provided.al2023', 'go-lambda-dynamodb/lambda-handler/main.go', 26]);
   });
 });
+
+describe('java-events: the 15 handler classes', () => {
+  it('finds handleRequest in each class named by a handler string without ::method', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-java-'));
+    try {
+      fs.cpSync(path.join(iac, 'sam/lambda-developer-guide/java-events/src'), path.join(dir, 'src'), { recursive: true });
+      const expectedLines: Record<string, number> = {
+        HandlerApiGatewayV1: 15, HandlerApiGatewayV2: 15, HandlerCWEvents: 15, HandlerCWLogs: 22, HandlerCloudFront: 17,
+        HandlerCodeCommit: 18, HandlerCognito: 16, HandlerConfig: 12, HandlerDynamoDB: 16, HandlerFirehose: 16,
+        HandlerKinesis: 21, HandlerLex: 12, HandlerS3: 13, HandlerSNS: 17, HandlerSQS: 16,
+      };
+      const resources = Object.keys(expectedLines).map((c) => `  ${c}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: build/distributions/java-events.zip\n      Handler: example.${c}\n      Runtime: java21\n`).join('');
+      fs.writeFileSync(path.join(dir, 'template.yml'), `Transform: AWS::Serverless-2016-10-31\nResources:\n${resources}`);
+      const { functions } = await new WorkspaceDiscovery(dir).run();
+      assert.deepEqual(Object.fromEntries(functions.map((f) => [f.name, f.line])), expectedLines);
+      for (const f of functions) assert.equal(f.file, `src/main/java/example/${f.name}.java`);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
