@@ -10,6 +10,7 @@ import { registerImportCommand } from './editor/importCommand';
 import { createLog, registerShowLog } from './editor/log';
 import { StatusBarController } from './editor/statusBar';
 import { registerTraceCommands } from './editor/traceCommands';
+import { registerShowFunctionTraces } from './editor/functionTracesPick';
 import { StoreController, errorText } from './editor/storeController';
 import type { TraceStore } from './sources/storeApi';
 
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): TraceInsightApi {
   for (const d of registerFunctionsView(functionsTree)) bag.add(d);
   const statusBar = bag.add(new StatusBarController(storeController));
   for (const d of registerTraceCommands(context.extensionUri, storeController, log)) bag.add(d);
+  bag.add(registerShowFunctionTraces(storeController));
 
   log.info(`activated in ${(performance.now() - startMs).toFixed(1)} ms; trace store: ${storeController.storeDir}`);
   return {

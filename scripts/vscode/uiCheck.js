@@ -137,6 +137,23 @@ async function main() {
       if (missing.length) throw new Error(`waterfall lacks ${missing.join(', ')}; it reads "${seen.slice(0, 200)}"`);
     });
 
+    await check('"Show Function Traces..." picks the function, then lists its traces with duration and cold start', async () => {
+      await runCommand(page, 'Trace Insight: Show Function Traces...');
+      const fnRow = page.locator('.quick-input-list .monaco-list-row', { hasText: FUNCTION });
+      await fnRow.first().waitFor({ timeout: 30_000 });
+      const fnText = (await fnRow.first().innerText()).replace(/\s+/g, ' ').trim();
+      if (!fnText.includes('1 trace')) throw new Error(`function row reads "${fnText}"`);
+      await page.keyboard.press('Enter');
+      const traceRow = page.locator('.quick-input-list .monaco-list-row', { hasText: '113 ms' });
+      await traceRow.first().waitFor({ timeout: 30_000 });
+      const traceText = (await traceRow.first().innerText()).replace(/\s+/g, ' ').trim();
+      await shot('7-function-traces');
+      if (!/· cold/.test(traceText) || !traceText.includes('b41192ef1b5fae7fd4b9b6f76e3ef943')) throw new Error(`trace row reads "${traceText}"`);
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
+      return traceText;
+    });
+
     await check('the status bar counts the stored trace', async () => {
       const item = page.locator('.statusbar-item', { hasText: '1 trace' });
       await item.first().waitFor({ timeout: 30_000 });

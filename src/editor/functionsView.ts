@@ -9,6 +9,7 @@ import type { TraceSummary } from '../core/model';
 import { formatDurationUs } from '../core/waterfall/layout';
 import type { StoreController } from './storeController';
 import { OPEN_TRACE_COMMAND } from './traceCommands';
+import { localTime, plural } from './format';
 
 export const FUNCTIONS_VIEW_ID = 'traceInsight.functions';
 export const REFRESH_FUNCTIONS_COMMAND = 'traceInsight.refreshFunctions';
@@ -25,16 +26,6 @@ const NO_FUNCTION = '';
 export type FunctionsNode =
   | { kind: 'function'; name: string; traces: number; errorTraces: number; coldTraces: number }
   | { kind: 'trace'; summary: TraceSummary };
-
-function localTime(unixMs: number): string {
-  const d = new Date(unixMs);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
@@ -79,7 +70,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       const label = node.name === NO_FUNCTION ? vscode.l10n.t('Other traces') : node.name;
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `fn:${node.name}`;
-      item.contextValue = 'function';
+      item.contextValue = node.name === NO_FUNCTION ? 'otherTraces' : 'function';
       const parts = [plural(node.traces, 'trace', 'traces')];
       if (node.errorTraces > 0) parts.push(vscode.l10n.t('{0} failed', node.errorTraces));
       if (node.coldTraces > 0) parts.push(vscode.l10n.t('{0} cold', node.coldTraces));

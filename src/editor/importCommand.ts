@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { importPaths, type FileImportResult } from '../sources/fileImport';
 import { errorText, type StoreController } from './storeController';
+import { plural } from './format';
 
 export const IMPORT_TRACES_COMMAND = 'traceInsight.importTraces';
 
@@ -54,10 +55,6 @@ async function pickUris(): Promise<vscode.Uri[] | undefined> {
     canSelectMany: true,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function summarize(o: Omit<ImportOutcome, 'message'>): string {

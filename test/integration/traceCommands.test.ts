@@ -46,6 +46,18 @@ describe('Open Trace', () => {
     assert.equal((await waterfallTabs()).length, 1);
   });
 
+  it('"Show Function Traces" for a function name offers its traces newest first and opens the one accepted', async () => {
+    const pending = Promise.resolve(vscode.commands.executeCommand<OpenedTrace>('traceInsight.showFunctionTraces', FUNCTION));
+    let settled = false;
+    void pending.finally(() => { settled = true; });
+    // the picker appears asynchronously: accept its selected (first) item once it is there
+    for (let i = 0; i < 100 && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    assert.deepEqual(await pending, { traceId: ERROR_TRACE_ID, spanCount: 3, title: `Trace: ${FUNCTION}` });
+  });
+
   it('says what is wrong with an id that is unknown or not a trace id', async () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('traceInsight.openTraceById', '0123456789abcdef0123456789abcdef')),
       /Trace 0123456789abcdef0123456789abcdef is not in the store/);
