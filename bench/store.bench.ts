@@ -35,10 +35,17 @@ export async function run(): Promise<BenchLine[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-bench-store-'));
   const plain = path.join(dir, 'plain.json');
   try {
-    const storeDir = path.join(dir, 'store');
-    const writer = await openStore(storeDir);
     const batches: Span[][] = [];
     for (let n = 0; n < TRACES; n += 50) batches.push(Array.from({ length: 50 }, (_, k) => makeTrace(n + k)).flat());
+    // Baseline for append, measured first: JSON.stringify of the same batches and one fs write each.
+    const fd = fs.openSync(plain, 'w');
+    const t0 = process.hrtime.bigint();
+    for (const b of batches) fs.writeSync(fd, JSON.stringify(b));
+    const plainMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    fs.closeSync(fd);
+
+    const storeDir = path.join(dir, 'store');
+    const writer = await openStore(storeDir);
     let appendMs = 0;
     for (const b of batches) {
       const t0 = process.hrtime.bigint();
@@ -47,13 +54,6 @@ export async function run(): Promise<BenchLine[]> {
     }
     const bytes = writer.stats().bytes;
     await writer.close();
-
-    // Baseline for append: JSON.stringify of the same batches and one fs write each.
-    const fd = fs.openSync(plain, 'w');
-    const t0 = process.hrtime.bigint();
-    for (const b of batches) fs.writeSync(fd, JSON.stringify(b));
-    const plainMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    fs.closeSync(fd);
 
     const segFiles = fs.readdirSync(storeDir).filter((f) => f.endsWith('.tir')).map((f) => path.join(storeDir, f));
     const readMs = await medianMs(async () => { for (const f of segFiles) await fs.promises.readFile(f); }, 3);

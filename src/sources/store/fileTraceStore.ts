@@ -12,7 +12,7 @@ import { chunkByJsonSize, encodeRecord } from './recordCodec';
 import { spanRecordMeta, type EvictRecordMeta } from './recordMeta';
 import { listSegments, readRecordBody, readSidecar, removeStrayFiles, scanSegment, segmentPath, sidecarPath, writeSidecar, type IndexedRecord } from './segmentFiles';
 import { acquireStoreLock } from './storeLock';
-import { spanIdSet, TraceIndex, type TraceEntry } from './traceIndex';
+import { recordRefs, spanIdSet, TraceIndex, type TraceEntry } from './traceIndex';
 
 export interface StoreOptions {
   /** Evict the oldest traces when the segment files exceed this many bytes. Default 1 GiB. */
@@ -124,7 +124,7 @@ export class FileTraceStore implements TraceStore {
       this.readEnd.set(seg, size);
     }
     this.applyRecords(seg, records);
-    if (isLast) this.activeRecords = records;
+    if (isLast && !this.readOnly) this.activeRecords = records;
   }
 
   /** Adds records to the index in order; returns the trace ids that got spans. */
@@ -149,7 +149,7 @@ export class FileTraceStore implements TraceStore {
     const gone = [...this.segBytes.keys()].filter((seg) => !present.has(seg));
     if (gone.length) {
       const dead = new Set(gone);
-      this.index.remove([...this.index.traces.values()].filter((e) => e.refs.some((r) => dead.has(r.seg))).map((e) => e.traceId));
+      this.index.remove([...this.index.traces.values()].filter((e) => recordRefs(e).some((r) => dead.has(r.seg))).map((e) => e.traceId));
       for (const seg of gone) { this.segBytes.delete(seg); this.readEnd.delete(seg); this.index.liveRecords.delete(seg); }
     }
     const touched = new Set<string>();
@@ -295,7 +295,7 @@ export class FileTraceStore implements TraceStore {
     }
     if (doomed.length) {
       const set = new Set(doomed);
-      for (const e of this.index.traces.values()) if (e.refs.some((r) => set.has(r.seg))) victims.add(e.traceId);
+      for (const e of this.index.traces.values()) if (recordRefs(e).some((r) => set.has(r.seg))) victims.add(e.traceId);
     }
     if (victims.size) {
       const ids = [...victims];
@@ -331,7 +331,7 @@ export class FileTraceStore implements TraceStore {
     const entry = id === undefined ? undefined : this.index.traces.get(id);
     if (!entry || id === undefined) return undefined;
     const bySpan = new Map<string, Span>();
-    for (const ref of [...entry.refs]) {
+    for (const ref of recordRefs(entry)) {
       const body = await readRecordBody(this.dir, ref.seg, ref.off, ref.len);
       if (typeof body !== 'string') { this.warnings.push(`${segmentPath(this.dir, ref.seg)}: record at byte ${ref.off} of trace ${id} unreadable (${body.reason}); skipped`); continue; }
       // Later records win: they hold the completed copy of a span first seen in progress.

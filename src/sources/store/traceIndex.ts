@@ -16,9 +16,10 @@ export interface RecordRef {
 /** What the index knows of one trace. Times: `startUs`/`endUs` Unix microseconds. */
 export interface TraceEntry {
   traceId: string;
-  refs: RecordRef[];
-  /** Span ids of the first record; a Set of all ids is built only once a second record arrives or a writer asks. */
-  firstIds: string[];
+  /** Flat triples (segment, offset, length) of its records in write order: one array, not an object per record. */
+  refs: number[];
+  /** Span ids of the first record, comma-joined (one string, not one per id); a Set of all ids is built only once a second record arrives or a writer asks. */
+  firstIds: string;
   idSet?: Set<string>;
   /** Distinct spans. */
   spanCount: number;
@@ -37,6 +38,8 @@ export interface TraceEntry {
   lastWriteMs: number;
 }
 
+const NO_FUNCTIONS: string[] = [];
+
 export class TraceIndex {
   readonly traces = new Map<string, TraceEntry>();
   /** Live (not evicted) span records per segment. */
@@ -48,12 +51,30 @@ export class TraceIndex {
 
   get spanCount(): number { return this.spans; }
 
+  private readonly names = new Map<string, string>();
+
+  /** One shared copy of a repeated string (span and function names); bounded so unique names cannot grow it forever. */
+  private intern(s: string): string {
+    const known = this.names.get(s);
+    if (known !== undefined) return known;
+    if (this.names.size < 100_000) this.names.set(s, s);
+    return s;
+  }
+
+  private mark(m: SpanMark): SpanMark {
+    return [this.intern(m[0]), m[1], m[2]];
+  }
+
   /** Adds a span record; returns the trace entry. */
   addRecord(ref: RecordRef, m: SpanRecordMeta): TraceEntry {
     let e = this.traces.get(m.t);
     if (!e) {
       // Ids within one record are unique (the writer drops duplicates), so one record needs no Set.
-      e = { traceId: m.t, refs: [], firstIds: m.ids, spanCount: m.ids.length, startUs: m.s, endUs: m.x, cold: false, functions: [], first: m.n, lastWriteMs: m.w };
+      // Every field set here, so all entries share one hidden class.
+      e = {
+        traceId: m.t, refs: [], firstIds: m.ids.join(','), idSet: undefined, spanCount: m.ids.length, errorIds: undefined, inProgress: undefined,
+        startUs: m.s, endUs: m.x, cold: false, functions: NO_FUNCTIONS, root: undefined, orphans: undefined, first: this.mark(m.n), lastWriteMs: m.w,
+      };
       this.traces.set(m.t, e);
       this.byStart.push(e);
       this.sorted = false;
@@ -64,7 +85,7 @@ export class TraceIndex {
       this.spans += set.size - e.spanCount;
       e.spanCount = set.size;
     }
-    e.refs.push(ref);
+    e.refs.push(ref.seg, ref.off, ref.len);
     this.liveRecords.set(ref.seg, (this.liveRecords.get(ref.seg) ?? 0) + 1);
     if (m.e) { e.errorIds ??= new Set(); for (const id of m.e) e.errorIds.add(id); }
     if (e.inProgress) for (const id of m.ids) e.inProgress.delete(id);
@@ -73,14 +94,15 @@ export class TraceIndex {
     e.endUs = Math.max(e.endUs, m.x);
     if (m.c) e.cold = true;
     for (const f of m.f ?? []) {
-      if (!e.functions.includes(f)) { e.functions.push(f); e.functions.sort(); }
       let set = this.byFunction.get(f);
       if (!set) this.byFunction.set(f, (set = new Set()));
       set.add(e);
+      // Names repeat across traces: keep one copy (the map's key) rather than one per record.
+      if (!e.functions.includes(f)) e.functions = [...e.functions, this.intern(f)].sort();
     }
-    if (m.r && isEarlier(m.r, e.root)) { e.root = m.r; e.orphans = undefined; }
+    if (m.r && isEarlier(m.r, e.root)) { e.root = this.mark(m.r); e.orphans = undefined; }
     if (m.o && !e.root) (e.orphans ??= []).push(...m.o);
-    if (isEarlier(m.n, e.first)) e.first = m.n;
+    if (isEarlier(m.n, e.first)) e.first = this.mark(m.n);
     e.lastWriteMs = Math.max(e.lastWriteMs, m.w);
     return e;
   }
@@ -94,7 +116,7 @@ export class TraceIndex {
       this.traces.delete(id);
       removed++;
       this.spans -= e.spanCount;
-      for (const r of e.refs) this.liveRecords.set(r.seg, (this.liveRecords.get(r.seg) ?? 1) - 1);
+      for (const r of recordRefs(e)) this.liveRecords.set(r.seg, (this.liveRecords.get(r.seg) ?? 1) - 1);
       for (const f of e.functions) this.byFunction.get(f)?.delete(e);
     }
     if (removed) this.byStart = this.byStart.filter((e) => this.traces.get(e.traceId) === e);
@@ -130,9 +152,17 @@ function newestFirst(a: TraceEntry, b: TraceEntry): number {
   return b.startUs - a.startUs;
 }
 
+/** The records of a trace, in write order. */
+export function recordRefs(e: TraceEntry): RecordRef[] {
+  const out: RecordRef[] = [];
+  for (let i = 0; i < e.refs.length; i += 3) out.push({ seg: e.refs[i], off: e.refs[i + 1], len: e.refs[i + 2] });
+  return out;
+}
+
 /** All span ids of a trace (built on first use). */
 export function spanIdSet(e: TraceEntry): Set<string> {
-  return (e.idSet ??= new Set(e.firstIds));
+  if (e.idSet) return e.idSet;
+  return (e.idSet = new Set(e.firstIds === '' ? [] : e.firstIds.split(',')));
 }
 
 /** The list row of an index entry. */
