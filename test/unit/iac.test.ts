@@ -105,7 +105,7 @@ describe('Terraform', () => {
     const p = parsers.get('terraform')!;
     const simple = p.parse(read('terraform/terraform-aws-lambda/examples/simple/main.tf'))!;
     const [fn] = extractTerraform('tf/examples/simple/main.tf', simple.rootNode).functions;
-    assert.deepEqual([fn.name, fn.handler, fn.runtime, fn.codeUri, fn.declaredIn.line], ['lambda_function', 'index.lambda_handler', 'python3.12', 'tf/examples/fixtures/python-app1/index.py', 32]);
+    assert.deepEqual([fn.name, fn.handler, fn.runtime, fn.codeUri, fn.declaredIn.line, fn.region], ['lambda_function', 'index.lambda_handler', 'python3.12', 'tf/examples/fixtures/python-app1/index.py', 32, 'eu-west-1']);
     const hcl = 'data "archive_file" "zip" {\n  type = "zip"\n  source_dir = "${path.module}/src"\n  output_path = "${path.module}/out.zip"\n}\nresource "aws_lambda_function" "f" {\n  function_name = "orders"\n  filename = data.archive_file.zip.output_path\n  handler = "app.handler"\n  runtime = "python3.12"\n  memory_size = 512\n  timeout = 15\n  architectures = ["arm64"]\n}\n';
     const [f2] = extractTerraform('infra/main.tf', p.parse(hcl)!.rootNode).functions;
     assert.deepEqual([f2.name, f2.aliases, f2.codeUri, f2.memoryMb, f2.timeoutSec, f2.architecture, f2.declaredIn.line], ['f', ['orders'], 'infra/src', 512, 15, 'arm64', 6]);

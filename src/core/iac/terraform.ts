@@ -104,6 +104,12 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
       env.archives.set(l[1], { sourceDir: v('source_dir'), sourceFile: v('source_file'), outputPath: v('output_path') });
     }
   }
+  let region: string | undefined;
+  for (const b of blocks) {
+    if (named(b)[0]?.text !== 'provider' || labels(b)[0] !== 'aws' || attributes(b).has('alias')) continue;
+    const r = evalExpr(named(attributes(b).get('region')).find((c) => c.type === 'expression'), env);
+    if (typeof r === 'string' && !r.includes('${')) region = r;
+  }
   for (const b of blocks) {
     const kw = named(b)[0]?.text;
     const l = labels(b);
@@ -122,6 +128,7 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
     fn.runtime = s('runtime');
     const fnName = s('function_name');
     if (fnName) fn.aliases.push(fnName);
+    if (region) fn.region = region;
     const mem = get('memory_size');
     if (typeof mem === 'number') fn.memoryMb = mem;
     const to = get('timeout');
