@@ -72,7 +72,7 @@ export class TraceIndex {
       // Ids within one record are unique (the writer drops duplicates), so one record needs no Set.
       // Every field set here, so all entries share one hidden class.
       e = {
-        traceId: m.t, refs: [], firstIds: m.ids.join(','), idSet: undefined, spanCount: m.ids.length, errorIds: undefined, inProgress: undefined,
+        traceId: m.t, refs: [ref.seg, ref.off, ref.len], firstIds: m.ids.join(','), idSet: undefined, spanCount: m.ids.length, errorIds: undefined, inProgress: undefined,
         startUs: m.s, endUs: m.x, cold: false, functions: NO_FUNCTIONS, root: undefined, orphans: undefined, first: this.mark(m.n), lastWriteMs: m.w,
       };
       this.traces.set(m.t, e);
@@ -84,8 +84,8 @@ export class TraceIndex {
       for (const id of m.ids) set.add(id);
       this.spans += set.size - e.spanCount;
       e.spanCount = set.size;
+      e.refs.push(ref.seg, ref.off, ref.len);
     }
-    e.refs.push(ref.seg, ref.off, ref.len);
     this.liveRecords.set(ref.seg, (this.liveRecords.get(ref.seg) ?? 0) + 1);
     if (m.e) { e.errorIds ??= new Set(); for (const id of m.e) e.errorIds.add(id); }
     if (e.inProgress) for (const id of m.ids) e.inProgress.delete(id);
