@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { importPaths, type FileImportResult } from '../sources/fileImport';
+import { StoreLockedError } from '../sources/store/storeLock';
 import { errorText, type StoreController } from './storeController';
 import { plural } from './format';
 
@@ -110,9 +111,11 @@ export function registerImportCommand(stores: StoreController, log: vscode.LogOu
     const requested = uris.map((u) => u.fsPath);
     let store;
     try {
-      store = await stores.open();
+      store = await stores.openWritable();
     } catch (err) {
-      const message = vscode.l10n.t('Cannot open the trace store {0}: {1}', stores.storeDir, errorText(err));
+      const message = err instanceof StoreLockedError
+        ? vscode.l10n.t('Cannot import: {0}', err.message)
+        : vscode.l10n.t('Cannot open the trace store {0}: {1}', stores.storeDir, errorText(err));
       void vscode.window.showErrorMessage(message);
       throw new Error(message);
     }

@@ -6,7 +6,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { openStore } from '../sources/store/fileTraceStore';
+import { openStore, type FileTraceStore } from '../sources/store/fileTraceStore';
+import { StoreLockedError } from '../sources/store/storeLock';
 import type { TraceStore } from '../sources/storeApi';
 import { configChanged, type Configuration, type ConfigurationReactive } from './config';
 import type { Lifetimes } from './disposables';
@@ -23,10 +24,12 @@ export function resolveStoreDir(storePath: string, globalStorageDir: string, wor
 
 export class StoreController implements ConfigurationReactive, vscode.Disposable {
   private dir = '';
-  private opening: Promise<TraceStore> | undefined;
+  private opening: Promise<FileTraceStore> | undefined;
   /** Settles when the previously open store has released its directory (its writer lock). */
   private closing: Promise<void> = Promise.resolve();
   private opened: TraceStore | undefined;
+  /** Why the store was last opened read-only. */
+  private lockError: StoreLockedError | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the traces a reader sees may differ: spans were appended, the store opened or moved. */
   readonly onDidChangeTraces = this.changed.event;
@@ -60,11 +63,20 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
     return this.opened;
   }
 
-  /** The open store, opened on the first call; later calls share it. Rejects when it cannot be opened. */
-  open(): Promise<TraceStore> {
+  /**
+   * The open store, opened on the first call; later calls share it. When another process (the CLI's
+   * `serve` or `import`) is writing to it, it opens read-only: traces show, imports wait for openWritable.
+   * Rejects when it cannot be opened at all.
+   */
+  open(): Promise<FileTraceStore> {
     if (this.opening) return this.opening;
     const dir = this.dir;
-    const opening = this.closing.then(() => openStore(dir));
+    const opening = this.closing.then(() => openStore(dir)).catch((err: unknown) => {
+      if (!(err instanceof StoreLockedError)) throw err;
+      this.lockError = err;
+      this.log.warn(`${err.message}; reading it without writing`);
+      return openStore(dir, { readOnly: true });
+    });
     this.opening = opening;
     const bag = this.lifetimes.source;
     // Added before the open settles, so a move or deactivation in between still closes it.
@@ -89,6 +101,17 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
       this.log.error(`cannot open the trace store ${dir}: ${errorText(err)}`);
     });
     return opening;
+  }
+
+  /** The store opened for writing; rejects (saying which process has it) while another process writes to it. */
+  async openWritable(): Promise<FileTraceStore> {
+    if ((await this.open()).readOnly) {
+      // the other writer may have stopped since this one opened read-only
+      this.lifetimes.endSource();
+    }
+    const store = await this.open();
+    if (store.readOnly) throw this.lockError ?? new Error(`${this.dir} is open read-only`);
+    return store;
   }
 
   /** Settles when a store closed by a move or by deactivation has released its directory. */

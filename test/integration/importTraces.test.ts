@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -86,6 +88,31 @@ describe('Trace Insight: Import Traces...', () => {
     assert.equal(outcome.files, 2);
     assert.equal(outcome.duplicates, 3);
     assert.match(outcome.message, /^Imported 0 spans in 1 trace from 2 files\. 3 spans were already stored\. 1 file could not be imported\. malformed\.json:21: malformed JSON/);
+  });
+
+  it('reads a store that another process writes to, refuses to import into it, and imports once that process stops', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-locked-'));
+    // another writer, as `trace-insight serve` would be: the store's writer.lock names a live process
+    const writer = spawn('sleep', ['60'], { stdio: 'ignore' });
+    fs.writeFileSync(path.join(dir, 'writer.lock'), `${writer.pid}\n`);
+    const config = vscode.workspace.getConfiguration('traceInsight');
+    const before = api.storeDir;
+    try {
+      await config.update('storePath', dir, vscode.ConfigurationTarget.Global);
+      for (let i = 0; i < 50 && api.storeDir !== dir; i++) await new Promise((r) => setTimeout(r, 100));
+      await assert.rejects(Promise.resolve(importTraces([fixture('traces/otel-lambda-1.json')])),
+        new RegExp(`^Error: Cannot import: trace store ${dir} is in use by process ${writer.pid}`));
+      assert.deepEqual(await (await api.openStore()).listTraces(), []);
+      writer.kill();
+      await once(writer, 'exit');
+      const outcome = await importTraces([fixture('traces/otel-lambda-1.json')]);
+      assert.equal(outcome?.message, 'Imported 3 spans in 1 trace from 1 file.');
+      assert.equal(fs.readFileSync(path.join(dir, 'writer.lock'), 'utf8').trim(), String(process.pid));
+    } finally {
+      writer.kill();
+      await config.update('storePath', undefined, vscode.ConfigurationTarget.Global);
+      for (let i = 0; i < 50 && api.storeDir !== before; i++) await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   it('moves the store when traceInsight.storePath changes, and imports go there', async () => {
