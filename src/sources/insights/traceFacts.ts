@@ -1,0 +1,101 @@
+/**
+ * What the editor keeps of one stored trace: its Lambda invocations, the source lines its spans map
+ * to, and its findings. Computed once when the trace arrives, so the per-handler and per-line figures
+ * can be rebuilt from these small records without reading the store again.
+ */
+import { traceFindings, type FindingKind } from '../../core/analysis/findings';
+import { extractInvocations, type Invocation } from '../../core/analysis/invocations';
+import type { DiscoveredFunction } from '../../core/iac/types';
+import { dirnamePosix } from '../../core/iac/types';
+import { locateSpan } from '../../core/mapping/spanLocation';
+import type { Span, Trace } from '../../core/model';
+
+/** One span mapped to a workspace line (not an invocation span: the handler's lens covers those). */
+export interface LineHit {
+  /** Workspace-relative posix path. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** Undefined while the span is in progress. */
+  durationMs: number | undefined;
+  error: boolean;
+  name: string;
+}
+
+/** A finding of one trace, reduced to what a hover lists. */
+export interface TraceFinding {
+  kind: FindingKind;
+  severity: 'info' | 'warning';
+  message: string;
+  /** Function names (as in the traces) of the invocations the finding's spans ran in. */
+  functions: string[];
+}
+
+export interface TraceFacts {
+  traceId: string;
+  invocations: Invocation[];
+  lines: LineHit[];
+  findings: TraceFinding[];
+}
+
+/** What mapping spans to lines needs: the workspace files and the declared function of a trace name. */
+export interface FactsContext {
+  /** Workspace-relative posix paths, sorted. */
+  files: readonly string[];
+  /** The declared function a trace's function name stands for, or undefined. */
+  functionOf(traceName: string): DiscoveredFunction | undefined;
+  readText(file: string): string | undefined;
+}
+
+function isError(s: Span): boolean {
+  return s.status.code === 'error' || (s.xray !== undefined && (s.xray.error || s.xray.fault));
+}
+
+/** The trace name of each span's nearest invocation ancestor (or of the trace's only function). */
+function functionBySpan(trace: Trace, invocations: readonly Invocation[]): Map<string, string | undefined> {
+  const entry = new Map<string, string>();
+  for (const v of invocations) entry.set(v.spanId, v.functionName);
+  const names = new Set(entry.values());
+  const only = names.size === 1 ? [...names][0] : undefined;
+  const byId = new Map<string, Span>();
+  for (const s of trace.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
+  const out = new Map<string, string | undefined>();
+  for (const s of trace.spans) {
+    const chain: string[] = [];
+    let x: Span | undefined = s, found: string | undefined;
+    for (let guard = 0; x && guard <= trace.spans.length; guard++) {
+      if (out.has(x.spanId)) { found = out.get(x.spanId); break; }
+      chain.push(x.spanId);
+      const n = entry.get(x.spanId);
+      if (n) { found = n; break; }
+      x = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
+    }
+    for (const c of chain) out.set(c, found ?? only);
+  }
+  return out;
+}
+
+/** Computes the facts of one trace. Never throws for odd traces (unmapped spans are skipped). */
+export function traceFacts(trace: Trace, ctx: FactsContext): TraceFacts {
+  const invocations = extractInvocations(trace);
+  const entries = new Set(invocations.map((v) => v.spanId));
+  const fnBySpan = functionBySpan(trace, invocations);
+  const lines: LineHit[] = [];
+  for (const s of trace.spans) {
+    if (entries.has(s.spanId)) continue;
+    const name = fnBySpan.get(s.spanId);
+    const fn = name === undefined ? undefined : ctx.functionOf(name);
+    const code = fn?.file ? { codeDir: dirnamePosix(fn.file), handlerFile: fn.file, handlerLine: fn.line, ...(s.xray?.workingDirectory ? { taskRoot: s.xray.workingDirectory } : {}) } : undefined;
+    const loc = locateSpan(s, { files: ctx.files, ...(code ? { fn: code } : {}), readText: ctx.readText });
+    if (loc.file === undefined || loc.source === 'handler') continue;
+    // `## handler` subsegments stand for the invocation, already on the handler's lens
+    if (fn && loc.file === fn.file && loc.line === fn.line) continue;
+    lines.push({ file: loc.file, line: loc.line, durationMs: s.endUnixUs === undefined ? undefined : Math.max(0, (s.endUnixUs - s.startUnixUs) / 1000), error: isError(s), name: s.name });
+  }
+  const findings: TraceFinding[] = traceFindings(trace).map((f) => {
+    const fns = new Set<string>();
+    for (const id of f.spanIds) { const n = fnBySpan.get(id); if (n) fns.add(n); }
+    return { kind: f.kind, severity: f.severity, message: f.message, functions: [...fns].sort() };
+  });
+  return { traceId: trace.traceId, invocations, lines, findings };
+}
