@@ -82,6 +82,9 @@ describe('FileTraceStore', () => {
     assert.equal(t?.spans.length, 1);
     assert.equal(t?.spans[0].endUnixUs, T0_US + 10_000);
     assert.equal((await s.listTraces())[0].spanCount, 1);
+    // Within one batch the completed copy wins whatever the order.
+    assert.deepEqual(await s.append([makeSpan(2, 1), makeSpan(2, 1, { endUnixUs: undefined })]), { accepted: 1, duplicates: 1 });
+    assert.equal((await s.getTrace(traceIdOf(2)))?.spans[0].endUnixUs, T0_US + 10_000);
     await s.close();
   });
 

@@ -229,19 +229,23 @@ export class FileTraceStore implements TraceStore {
     return { accepted, duplicates };
   }
 
-  /** Spans not stored yet (a completed copy of an in-progress span counts as new). */
+  /**
+   * Spans not stored yet, one per span id. A completed copy of an in-progress span counts as new
+   * and wins over an in-progress copy in the same batch, as in `mergeSpans`.
+   */
   private filterNew(entry: TraceEntry | undefined, list: Span[]): Span[] {
-    const seen = new Set<string>();
+    const byId = new Map<string, Span>();
+    for (const s of list) {
+      const kept = byId.get(s.spanId);
+      if (!kept || (kept.endUnixUs === undefined && s.endUnixUs !== undefined)) byId.set(s.spanId, s);
+    }
     const out: Span[] = [];
-    for (let i = list.length - 1; i >= 0; i--) {
-      const s = list[i];
-      if (seen.has(s.spanId)) continue;
-      seen.add(s.spanId);
+    for (const s of byId.values()) {
       const stored = entry !== undefined && spanIdSet(entry).has(s.spanId);
       if (stored && !(entry?.inProgress?.has(s.spanId) && s.endUnixUs !== undefined)) continue;
       out.push(s);
     }
-    return out.reverse();
+    return out;
   }
 
   /** Writes `buf` at the end of the active segment; returns its offset once the write returned. */
