@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { aggregateInvocations } from '../../src/core/analysis/aggregates';
 import { extractInvocations, parseLambdaArn } from '../../src/core/analysis/invocations';
 import type { Span } from '../../src/core/model';
+import { decodeXRay } from '../../src/core/xray';
 import { T0_US, lambdaSpan, sid, span } from './analysisSpans';
 
 /** One OTel invocation: entry span plus an optional init span child. */
@@ -158,6 +159,25 @@ describe('analysis: per-function aggregates', () => {
       const b = lambdaSpan('billing', { attrs: { 'faas.invocation_id': 'req-2' }, error: true });
       const two = extractInvocations([a, b]);
       assert.deepEqual(two.map((v) => [v.spanId, v.fault]), [[a.spanId, true]]);
+    });
+
+    it('X-Ray documents: the version comes from the resource ARN qualifier, INIT from the Initialization subsegment', () => {
+      const doc = (id: string, arn: string, start: number, cold: boolean) => JSON.stringify({
+        name: 'orders-fn', id, trace_id: '1-6b025824-3050f64fc7eae9a18ddc71d2', start_time: start, end_time: start + 0.5,
+        origin: 'AWS::Lambda::Function', resource_arn: arn,
+        subsegments: [
+          ...(cold ? [{ id: `${id.slice(0, 15)}1`, name: 'Initialization', start_time: start, end_time: start + 0.2 }] : []),
+          { id: `${id.slice(0, 15)}2`, name: 'Invocation', start_time: start + 0.2, end_time: start + 0.45 },
+        ],
+      });
+      const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-fn';
+      const r = decodeXRay([doc('aaaaaaaaaaaaaaa0', `${arn}:live`, 1795315748, true), doc('bbbbbbbbbbbbbbb0', `${arn}:7`, 1795315749, false)].join('\n'), 'docs');
+      assert.deepEqual(r.errors, []);
+      const [a] = aggregateInvocations(extractInvocations(r.spans));
+      assert.deepEqual(a.versions.map((v) => [v.version, v.invocations, v.coldStarts]).sort(), [['7', 1, 0], ['live', 1, 1]]);
+      assert.ok(Math.abs(a.init.p50Ms - 200) < 1e-6);
+      assert.ok(Math.abs(a.duration.p50Ms - 250) < 1e-6);
+      assert.equal(a.region, 'eu-west-1');
     });
 
     it('a throttled AWS::Lambda segment counts as a throttle, not an invocation', () => {
