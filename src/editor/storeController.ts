@@ -93,7 +93,7 @@ export class StoreController implements ConfigurationReactive, vscode.Disposable
       bag.add(store.onDidAppend(() => this.changed.fire()));
       this.changed.fire();
       const { traces, spans } = store.stats();
-      this.log.info(`opened trace store ${dir}: ${traces} traces, ${spans} spans`);
+      this.log.info(`opened trace store ${dir}${store.readOnly ? ' read-only' : ''}: ${traces} traces, ${spans} spans`);
       for (const w of (store as { warnings?: readonly string[] }).warnings ?? []) this.log.warn(`trace store ${dir}: ${w}`);
     }, (err: unknown) => {
       // a later call tries again (the lock may have been released, the disk freed)
