@@ -100,6 +100,9 @@ export function decodeBytes(bytes: Uint8Array, source: string): DecodeResult {
     default: {
       const first = text.charAt(text.search(/[^\s\uFEFF]/));
       if (first === '{' || first === '[') {
+        // The telling key may sit past the sniffed head (a segment with large metadata first).
+        if (XRAY_KEY.test(text)) return decodeXRay(text, source);
+        if (OTLP_KEY.test(text)) return decodeOtlpJson(text, source);
         // JSON without any known key: let the OTLP decoder say whether it is malformed or just foreign.
         const r = decodeOtlpJson(text, source);
         if (r.errors.some((e) => e.reason.startsWith('malformed JSON'))) return r;

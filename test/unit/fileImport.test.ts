@@ -54,6 +54,13 @@ describe('decodeBytes: format by content', () => {
     assert.match(decodeBytes(enc('hello world'), 'h.txt').errors[0].reason, /it starts with "hello world"/);
   });
 
+  it('finds an X-Ray document whose trace_id comes after 64 KiB of metadata', () => {
+    const doc = { name: 'fn', id: '70de5b6f19ff9a0a', start_time: 1.5e9, end_time: 1.5e9 + 1, metadata: { big: { blob: 'm'.repeat(70_000) } }, trace_id: '1-581cf771-a006649127e371903a2de979' };
+    const r = decodeBytes(enc(JSON.stringify(doc)), 'late.json');
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.spans[0].traceId, '581cf771a006649127e371903a2de979');
+  });
+
   it('reports malformed JSON with its line', () => {
     const r = decodeBytes(fs.readFileSync(path.join(corpus, 'otlp/otlp2parquet/invalid/malformed.json')), 'm.json');
     assert.equal(r.spans.length, 0);
