@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { type CodeIndex, type CodeLanguage, languageOf } from '../../core/code/codeIndex';
 import { locateHandler } from '../../core/code/locateHandler';
+import type { HandlerLocation } from '../../core/code/location';
 import { findSymbolLine } from '../../core/code/symbols';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
@@ -42,6 +43,7 @@ export class WorkspaceDiscovery {
   private trees = new Map<string, Cached<Tree | undefined>>();
   private iac = new Map<string, Cached<IacFileResult | undefined>>();
   private other = new Map<string, Cached<IacFileResult | undefined>>();
+  private located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
   private parsers = new Map<GrammarName, Parser>();
   private grammarErrors: string[] = [];
   private parsed = new Set<string>();
@@ -93,8 +95,10 @@ export class WorkspaceDiscovery {
   /** Runs discovery; call again after edits to re-parse only what changed. */
   async run(): Promise<DiscoveryResult> {
     this.parsed = new Set();
+    const before = this.stamps;
     this.stamps = walkWorkspace(this.root);
     const files = [...this.stamps.keys()];
+    const changedDirs = changedFolders(before, this.stamps);
     for (const cache of [this.texts, this.trees, this.iac, this.other] as Map<string, Cached<unknown>>[]) {
       for (const f of cache.keys()) if (!this.stamps.has(f)) { (cache.get(f)?.value as Tree | undefined)?.delete?.(); cache.delete(f); }
     }
@@ -123,7 +127,17 @@ export class WorkspaceDiscovery {
       for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
     }
     const index = this.codeIndex(files);
-    const functions = decls.map((d) => toDiscovered(d, locateHandler(d, index)));
+    const located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
+    const functions = decls.map((d) => {
+      // A handler is located again only when a file changed under a folder its search looked in.
+      const key = JSON.stringify(d);
+      const prev = this.located.get(key);
+      const stale = !prev || prev.deps.some((dep) => changedDirs.has(dep) || [...changedDirs].some((c) => dep === '.' || c.startsWith(`${dep}/`)));
+      const loc = stale ? locateHandler(d, index) : prev.loc;
+      located.set(key, stale ? { loc, deps: dependencyFolders(d, loc) } : prev);
+      return toDiscovered(d, loc);
+    });
+    this.located = located;
     return { functions, warnings, parsedFiles: [...this.parsed].sort(), fileCount: files.length };
   }
 
@@ -220,7 +234,27 @@ export class WorkspaceDiscovery {
   }
 }
 
-function toDiscovered(d: FunctionDecl, loc: ReturnType<typeof locateHandler>): DiscoveredFunction {
+/** Folders holding a file that was added, removed or modified between two walks. */
+function changedFolders(before: Map<string, FileStamp>, after: Map<string, FileStamp>): Set<string> {
+  const dirs = new Set<string>();
+  for (const [f, st] of after) {
+    const b = before.get(f);
+    if (!b || b.mtimeMs !== st.mtimeMs || b.size !== st.size) dirs.add(dirnamePosix(f));
+  }
+  for (const f of before.keys()) if (!after.has(f)) dirs.add(dirnamePosix(f));
+  return dirs;
+}
+
+/** Folders whose files can change where `d`'s handler is found. */
+function dependencyFolders(d: FunctionDecl, loc: HandlerLocation): string[] {
+  const deps = new Set<string>([dirnamePosix(d.declaredIn.file)]);
+  for (const p of [loc.codeDir, d.codeUri, d.sourceFile && dirnamePosix(d.sourceFile), loc.file && dirnamePosix(loc.file), ...(loc.candidates ?? []).map((c) => dirnamePosix(c.file))]) {
+    if (p) deps.add(p);
+  }
+  return [...deps];
+}
+
+function toDiscovered(d: FunctionDecl, loc: HandlerLocation): DiscoveredFunction {
   return {
     name: d.name, aliases: d.aliases, kind: d.kind, runtime: d.runtime ?? null, handler: d.handler ?? null,
     packageType: d.packageType, file: loc.file, line: loc.line,

@@ -53,7 +53,7 @@ export async function loadLanguage(name: GrammarName): Promise<Language> {
 export async function loadParsers(names: Iterable<GrammarName>): Promise<{ parsers: Map<GrammarName, Parser>; errors: string[] }> {
   const parsers = new Map<GrammarName, Parser>();
   const errors: string[] = [];
-  for (const n of new Set(names)) {
+  await Promise.all([...new Set(names)].map(async (n) => {
     try {
       const lang = await loadLanguage(n);
       const parser = new Parser();
@@ -62,6 +62,6 @@ export async function loadParsers(names: Iterable<GrammarName>): Promise<{ parse
     } catch (e) {
       errors.push(`grammar ${n}: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }
+  }));
   return { parsers, errors };
 }
