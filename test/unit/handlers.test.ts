@@ -101,6 +101,15 @@ describe('incremental discovery', () => {
       const edge = second.functions.find((x) => x.name === 'EdgeFunction')!;
       assert.equal(edge.line, 85, 'two lines were added above def handler');
       assert.deepEqual((await d.run()).parsedFiles, []);
+      const resp = path.join(dir, 'todos/python/edge/response.py');
+      const saved = fs.readFileSync(resp);
+      fs.rmSync(resp);
+      const gone = (await d.run()).functions.find((x) => x.name === 'EdgeResponseFunction')!;
+      assert.equal(gone.unresolvedReason, 'no todos/python/edge/response.py in the workspace');
+      fs.writeFileSync(resp, saved);
+      const back = await d.run();
+      assert.deepEqual(back.parsedFiles, ['todos/python/edge/response.py']);
+      assert.equal(back.functions.find((x) => x.name === 'EdgeResponseFunction')!.line, 100);
     } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 });
