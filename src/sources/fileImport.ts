@@ -67,6 +67,8 @@ async function walk(dir: string): Promise<string[]> {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...(await walk(full)));
     else if (e.isFile()) out.push(full);
+    // Linked files are followed; linked directories are not (they can form cycles).
+    else if (e.isSymbolicLink() && (await fs.promises.stat(full).catch(() => undefined))?.isFile()) out.push(full);
   }
   return out;
 }
