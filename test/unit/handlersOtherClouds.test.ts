@@ -50,3 +50,23 @@ describe('Azure Functions and Google Cloud Functions discovery', () => {
     ]);
   });
 });
+
+describe('CDK app with its cdk.out', () => {
+  it('folds the synthesized function into the source declaration, keeping its logical id as a name', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cdkout-'));
+    try {
+      const files: Record<string, string> = {
+        'app/cdk.json': '{ "app": "npx ts-node bin/app.ts" }',
+        'app/lib/stack.ts': "import * as lambda from 'aws-cdk-lib/aws-lambda';\nimport { Stack } from 'aws-cdk-lib';\nexport class OrdersStack extends Stack {\n  constructor(scope: any, id: string) {\n    super(scope, id);\n    new lambda.Function(this, 'OrdersFn', {\n      runtime: lambda.Runtime.NODEJS_20_X,\n      handler: 'index.handler',\n      code: lambda.Code.fromAsset('lambda'),\n      memorySize: 512,\n    });\n  }\n}\n",
+        'app/lambda/index.js': 'exports.handler = async () => ({ statusCode: 200 });\n',
+        'app/cdk.out/OrdersStack.template.json': JSON.stringify({ Resources: { OrdersFnB2E1D0A1: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs20.x', MemorySize: 512, Timeout: 30 }, Metadata: { 'aws:cdk:path': 'OrdersStack/OrdersFn/Resource', 'aws:asset:path': 'asset.1234', 'aws:asset:property': 'Code' } } } }, null, 1),
+      };
+      for (const [f, t] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true }); fs.writeFileSync(path.join(dir, f), t); }
+      const { functions } = await new WorkspaceDiscovery(dir).run();
+      assert.deepEqual(functions.map((f) => [f.kind, f.name, f.file, f.line, f.memoryMb, f.timeoutSec, f.aliases]), [
+        ['cdk', 'OrdersFn', 'app/lambda/index.js', 1, 512, 30, ['OrdersFnB2E1D0A1', 'OrdersStack/OrdersFn']],
+      ]);
+      assert.deepEqual(functions[0].warnings, ['also synthesized at app/cdk.out/OrdersStack.template.json:3']);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});

@@ -126,6 +126,7 @@ export class WorkspaceDiscovery {
       warnings.push(...r.warnings);
       for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
     }
+    mergeSynthesized(decls);
     const index = this.codeIndex(files);
     const located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
     const functions = decls.map((d) => {
@@ -231,6 +232,28 @@ export class WorkspaceDiscovery {
         return p?.parse(text)?.rootNode ?? undefined;
       },
     };
+  }
+}
+
+/**
+ * A CDK app declares each function twice when its `cdk.out` is in the workspace: once in the
+ * source, once synthesized. The synthesized copy (matched by `aws:cdk:path` .../<construct id>)
+ * is folded into the source declaration: its logical id and names become aliases.
+ */
+function mergeSynthesized(decls: FunctionDecl[]): void {
+  for (let i = decls.length - 1; i >= 0; i--) {
+    const syn = decls[i];
+    if (syn.kind !== 'cdk-synth') continue;
+    const path = syn.aliases.find((a) => a.includes('/'));
+    const appDir = dirnamePosix(dirnamePosix(syn.declaredIn.file));
+    const src = path && decls.find((d) => d.kind === 'cdk' && path.endsWith(`/${d.name}`) && (appDir === '.' || d.declaredIn.file.startsWith(`${appDir}/`)));
+    if (!src) continue;
+    for (const a of [syn.name, ...syn.aliases]) if (!src.aliases.includes(a)) src.aliases.push(a);
+    src.warnings.push(`also synthesized at ${syn.declaredIn.file}:${syn.declaredIn.line}`);
+    src.memoryMb ??= syn.memoryMb;
+    src.timeoutSec ??= syn.timeoutSec;
+    src.architecture ??= syn.architecture;
+    decls.splice(i, 1);
   }
 }
 
