@@ -61,7 +61,10 @@ describe('handler discovery over corpus/iac', () => {
     assert.equal(create.region, 'us-east-1');
     const sqs = result.functions.find((f) => f.declaredIn === 'serverless/serverless-examples/aws-node-typescript-sqs-standard/serverless.yml:22')!;
     assert.deepEqual(sqs.aliases, ['aws-node-typescript-sqs-standard-dev-sender'], 'service: {name: ...} form');
-    assert.ok(sqs.warnings.some((w) => w.includes('re-exported from')), 'export { default as sender } from ./sqs/sender');
+    assert.deepEqual(sqs.warnings, [
+      'bundled by serverless-webpack: the handler is looked up in its TypeScript/JavaScript source, deployed frames map through source maps',
+      're-exported from serverless/serverless-examples/aws-node-typescript-sqs-standard/sqs/sender.ts',
+    ], 'export { default as sender } from ./sqs/sender');
   });
 
   it('picks the C# handler by namespace, not the decoy Handlers/ class of a similar name', () => {

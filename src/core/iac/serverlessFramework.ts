@@ -10,6 +10,8 @@ export function isServerlessConfig(root: DocNode | undefined): boolean {
   return root?.kind === 'map' && root.entries.has('service') && (root.entries.has('functions') || root.entries.has('provider'));
 }
 
+const BUNDLERS = new Set(['serverless-esbuild', 'serverless-webpack', 'serverless-plugin-typescript', 'serverless-bundle']);
+
 const VAR = /\$\{([^{}]+)\}/;
 
 /**
@@ -103,6 +105,8 @@ export function extractServerless(file: string, text: string): IacFileResult {
     fn.codeUri = dir;
     if (child(f, 'image')) { fn.packageType = 'image'; fn.imageUri = R(str(child(f, 'image'))); }
     if (fn.runtime === 'rust' || pluginNames.includes('serverless-rust')) fn.binary = fn.handler;
+    const bundler = pluginNames.find((p) => p && BUNDLERS.has(p));
+    if (bundler) fn.warnings.push(`bundled by ${bundler}: the handler is looked up in its TypeScript/JavaScript source, deployed frames map through source maps`);
     result.functions.push(fn);
   }
   for (const u of unresolved) result.warnings.push(`${file}: variable ${u} cannot be resolved without deploying; names using it are partial`);
