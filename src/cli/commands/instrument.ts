@@ -1,0 +1,88 @@
+/** `trace-insight instrument`: adds tracing to a handler file, in place or as a diff (--dry-run). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, stringFlag, UsageError } from '../args';
+import type { CliIo } from '../main';
+import { languageOf } from '../../core/code/codeIndex';
+import { unifiedDiff } from '../../core/instrument/diff';
+import { planAddTracing } from '../../core/instrument/instrument';
+import { withPackage } from '../../core/instrument/manifest';
+import { applyEdits } from '../../core/instrument/text';
+import { InstrumentError, type InstrumentStyle, type PackageNeed } from '../../core/instrument/types';
+import { loadParsers } from '../../sources/workspace/grammars';
+
+const HELP = `Usage: trace-insight instrument <file> [--handler NAME] [--style otel|powertools|xray] [--dry-run]
+
+Adds tracing to a Lambda handler: OpenTelemetry (otel, the default and the recommended choice: the
+X-Ray SDKs reach end of support in February 2027), Powertools Tracer (powertools) or the X-Ray SDK
+(xray). The tracer is created once at module scope, cold starts are annotated and errors recorded.
+The needed package is added to the nearest package.json or requirements.txt; for other ecosystems the
+install command is printed. Without --handler the file's only untraced handler is chosen.
+With --dry-run nothing is written: a unified diff of every change is printed instead.
+`;
+
+const MANIFESTS: Record<string, string> = { npm: 'package.json', pip: 'requirements.txt' };
+
+/** The nearest manifest for `pkg` at or above `dir` (at most 6 levels, not above a .git folder). */
+function findManifest(dir: string, pkg: PackageNeed): string | undefined {
+  const name = MANIFESTS[pkg.ecosystem];
+  if (!name) return undefined;
+  for (let d = dir, i = 0; i < 6; i++) {
+    const f = path.join(d, name);
+    if (fs.existsSync(f)) return f;
+    if (fs.existsSync(path.join(d, '.git')) || path.dirname(d) === d) break;
+    d = path.dirname(d);
+  }
+  return undefined;
+}
+
+/** Runs the command: 0 on success (also when already traced), 1 when the file cannot be instrumented, 2 for bad usage. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, ['dry-run']);
+  if (args.flags.help) { io.out(HELP); return 0; }
+  const file = args.positionals[0];
+  if (!file) throw new UsageError('give the handler file to instrument');
+  const style = (stringFlag(args, 'style') ?? 'otel') as InstrumentStyle;
+  if (!['otel', 'powertools', 'xray'].includes(style)) throw new UsageError(`--style must be otel, powertools or xray (got ${style})`);
+  const lang = languageOf(file);
+  if (!lang || lang === 'ruby') throw new UsageError(`${file}: not a JavaScript, TypeScript, Python, Java, Go, C# or Rust file`);
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { io.err(`trace-insight instrument: cannot read ${file}: ${(e as Error).message}\n`); return 1; }
+  const { parsers, errors } = await loadParsers([lang]);
+  const parser = parsers.get(lang);
+  if (!parser) { io.err(`trace-insight instrument: ${errors.join('; ')}\n`); return 1; }
+  const tree = parser.parse(text);
+  if (!tree) { io.err(`trace-insight instrument: ${file}: could not be parsed\n`); return 1; }
+  try {
+    if (tree.rootNode.hasError) {
+      const bad = tree.rootNode.descendantsOfType('ERROR')[0] ?? tree.rootNode;
+      io.err(`trace-insight instrument: ${file}:${bad.startPosition.row + 1}:${bad.startPosition.column + 1}: syntax error; fix it before instrumenting\n`);
+      return 1;
+    }
+    const plan = planAddTracing({ text, root: tree.rootNode, lang, fileName: path.basename(file) }, style, stringFlag(args, 'handler'));
+    const dry = args.flags['dry-run'] === true;
+    if (!plan.edits.length) { io.out(`${file}: ${plan.notes.join('; ')}; nothing to do\n`); return 0; }
+    const changes: { file: string; before: string; after: string }[] = [{ file, before: text, after: applyEdits(text, plan.edits) }];
+    const manual: string[] = [];
+    for (const pkg of plan.packages) {
+      const m = findManifest(path.dirname(path.resolve(file)), pkg);
+      const before = m ? fs.readFileSync(m, 'utf8') : undefined;
+      const after = m && before !== undefined ? withPackage(m, before, pkg) : undefined;
+      if (m && after !== undefined) { if (after !== before) changes.push({ file: path.relative(process.cwd(), m) || m, before: before!, after }); }
+      else manual.push(pkg.install);
+    }
+    for (const c of changes) {
+      if (dry) io.out(unifiedDiff(c.file, c.before, c.after));
+      else fs.writeFileSync(c.file, c.after);
+    }
+    io.out(`${dry ? 'Would add' : 'Added'} ${plan.title.replace(/^Add tracing to /, 'tracing to ')} in ${file}${changes.length > 1 ? ` and ${changes.slice(1).map((c) => c.file).join(', ')}` : ''}\n`);
+    for (const cmd of manual) io.out(`  install: ${cmd}\n`);
+    for (const n of plan.notes) io.out(`  note: ${n}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof InstrumentError) { io.err(`trace-insight instrument: ${file}: ${e.message}\n`); return 1; }
+    throw e;
+  } finally {
+    tree.delete();
+  }
+}
