@@ -22,6 +22,7 @@ const commands: Record<string, CommandEntry> = {
   xray: { summary: 'xray pull: fetch traces from the AWS X-Ray API', load: async () => (await import('./commands/xray')).run },
   handlers: { summary: 'list functions declared in the workspace and where their handlers are', load: async () => (await import('./commands/handlers')).run },
   report: { summary: 'per-function latency, cold starts, cost and findings; --fail-on for CI', load: async () => (await import('./commands/report')).run },
+  instrument: { summary: 'add tracing (OpenTelemetry, Powertools, X-Ray SDK) to a handler; --dry-run prints a diff', load: async () => (await import('./commands/instrument')).run },
 };
 
 function usage(): string {
