@@ -85,8 +85,17 @@ async function main() {
       // code-server's own file dialog: a quick input holding a path
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 30_000 });
-      await input.press('Control+A');
-      await input.pressSequentially(path.join(tracesDir, 'otel-lambda-1.json'), { delay: 5 });
+      // the dialog fills in the workspace folder and lists it asynchronously; type only once it has, and
+      // retype if it still changed the value under us
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'template.yaml' }).first().waitFor({ timeout: 30_000 });
+      const wanted = path.join(tracesDir, 'otel-lambda-1.json');
+      for (let i = 0; i < 5 && (await input.inputValue()) !== wanted; i++) {
+        await input.press('Control+A');
+        await input.pressSequentially(wanted, { delay: 5 });
+        await page.waitForTimeout(300);
+      }
+      const typed = await input.inputValue();
+      if (typed !== wanted) throw new Error(`the file dialog holds "${typed}"`);
       await shot('2-picker');
       await page.keyboard.press('Enter');
       // the workbench announces every notification to screen readers (toasts do not pop up in this
