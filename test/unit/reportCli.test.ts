@@ -82,6 +82,9 @@ describe('trace-insight report', function () {
     assert.equal(doc.findings.length, 3);
     assert.ok(doc.findings.every((x) => x.kind === 'missing-parent'));
     assert.equal(doc.failOn, null);
+    // eu-west-1 prices cite their sources, and the document says what each source is
+    assert.deepEqual(f.priceSources, ['artillery-prices', 'aws-tiered-pricing-blog']);
+    assert.deepEqual(Object.keys(doc.prices.sources), ['artillery-prices', 'aws-init-billing-blog', 'aws-tiered-pricing-blog', 'aws-xray-pricing']);
   });
 
   it('per line: the Lambda spans map to the handler line, the failed one to the line that threw', async () => {

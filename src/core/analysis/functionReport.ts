@@ -49,6 +49,8 @@ export interface FunctionRow {
   /** Formulas behind the cost figures, for hovers. */
   costFormulas: { perInvocation: string; per1M: string; perMonth: string | null; xrayRecordedPerMonth: string | null };
   xrayRecordedPerMonthUsd: Num;
+  /** Keys of the price table sources behind the cost figures (see the document's `prices`). */
+  priceSources: string[];
   initBilled: boolean;
   windowMs: Num;
   versions: { version: string | null; invocations: number; p50Ms: Num; p95Ms: Num; p99Ms: Num; errorRate: number; coldStartRate: number }[];
@@ -98,6 +100,7 @@ export function buildFunctionRow(agg: FunctionAggregate, facts: FunctionFacts = 
       xrayRecordedPerMonth: cost.xrayRecordedPerMonth ? cost.xrayRecordedPerMonth.formula : null,
     },
     xrayRecordedPerMonthUsd: cost.xrayRecordedPerMonth ? cost.xrayRecordedPerMonth.usd : null,
+    priceSources: cost.priceSources,
     initBilled,
     windowMs: windowMs ?? null,
     versions: agg.versions.map((v) => ({

@@ -4,7 +4,7 @@
  * Field names are stable and documented in docs/report-json.md.
  */
 import type { Span, Trace } from '../model';
-import type { PriceTable } from '../pricing/lambdaPrices';
+import { LAMBDA_PRICES, type PriceTable } from '../pricing/lambdaPrices';
 import { aggregateInvocations } from './aggregates';
 import { evaluateFailOn, type FailOnRule, type FailOnViolation } from './failOn';
 import { findFindings, type Finding } from './findings';
@@ -48,6 +48,8 @@ export interface ReportDocument {
   functions: ReportRow[];
   findings: Finding[];
   failOn: { rules: string[]; violations: FailOnViolation[] } | null;
+  /** Where the prices came from: the table's check date and the sources the rows cite (key -> description). */
+  prices: { checked: string; sources: Record<string, string> };
   /** Per source line over the reported traces (null without a mapper): costliest lines, and how many spans mapped. */
   lines: { top: LineStats[]; mapped: number; unmapped: number } | null;
 }
@@ -92,8 +94,17 @@ export function buildReport(input: ReportInput): ReportDocument {
     functions: rows,
     findings,
     failOn: input.failOn ? { rules: input.failOn.map((r) => r.text), violations: evaluateFailOn(input.failOn, rows) } : null,
+    prices: pricesUsed(rows, input.priceTable ?? LAMBDA_PRICES),
     lines,
   };
+}
+
+function pricesUsed(rows: readonly FunctionRow[], table: PriceTable): ReportDocument['prices'] {
+  const keys = new Set<string>([table.xray.source, table.lambda.initBillingSource]);
+  for (const r of rows) for (const k of r.priceSources) keys.add(k);
+  const sources: Record<string, string> = {};
+  for (const k of [...keys].sort()) if (table.sources[k]) sources[k] = table.sources[k];
+  return { checked: table.checked, sources };
 }
 
 /** Per-line stats; each span's function is that of its nearest invocation ancestor (or the trace's only one). */
