@@ -110,7 +110,8 @@ export async function openWaterfall(browser: Browser, origin: string, viewport =
       h.order = order;
       await page.evaluate(() => { (window as unknown as { __hostOutbox: unknown[] }).__hostOutbox.length = 0; });
       await h.send({ type: 'trace', trace: payload });
-      await page.waitForSelector('.row');
+      const label = `${String(payload.count).replace(/\B(?=(\d{3})+$)/g, ',')} spans`;
+      await page.waitForFunction((l) => document.querySelector('.toolbar .info')?.textContent === l, label);
       return payload;
     },
     outbox: () => page.evaluate(() => (window as unknown as { __hostOutbox: WebviewMessage[] }).__hostOutbox.slice()),

@@ -87,6 +87,14 @@ describe('waterfall webview in Chromium', function () {
     assert.equal(await h.page.textContent('.toolbar .info'), '9 spans');
   });
 
+  it('replaces a large trace with a small one without leaving stale rows on screen', async () => {
+    await h.sendTrace(syntheticTrace(2000));
+    await h.sendTrace(lambdaColdStartTrace());
+    const shown = await h.page.$$eval('.rows .row', (rows) => rows.filter((r) => r.checkVisibility()).map((r) => r.querySelector('.name')!.textContent));
+    assert.deepEqual(shown, COLD_START_NAMES);
+    assert.equal(await h.page.textContent('.toolbar .info'), '9 spans');
+  });
+
   it('collapses and expands a subtree from its toggle', async () => {
     await h.sendTrace(lambdaColdStartTrace());
     await toggleOf(h, 'Invocation');

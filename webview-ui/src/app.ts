@@ -3,7 +3,7 @@
 import { assertNever, type CompactTrace, type HostMessage } from '../../src/shared/protocol';
 import { toTraceView, spanIdAt, indexOfSpanId, hasChildren } from '../../src/core/waterfall/traceView';
 import { filterKeep, visibleRows, searchSpans, expandAncestors, rowOf, servicesOf, NO_FILTER } from '../../src/core/waterfall/rows';
-import { clampView, zoomView, viewForSpan } from '../../src/core/waterfall/layout';
+import { clampView, scrollTopForRow, zoomView, viewForSpan } from '../../src/core/waterfall/layout';
 import type { Host } from './host';
 import { add, el } from './dom';
 import { RowsView } from './rowsView';
@@ -280,7 +280,7 @@ export class Waterfall {
     const w = s.view.end - s.view.start;
     s.view = clampView(start, start + w);
     const sc = this.rowsView.scroller;
-    sc.scrollTop = Math.max(0, Math.min(row, s.rows.length - 1)) * ROW_PX > 15_000_000 ? sc.scrollTop : Math.max(0, row) * ROW_PX;
+    sc.scrollTop = scrollTopForRow(Math.max(0, Math.min(row, s.rows.length - 1)), sc.clientHeight, s.rows.length, ROW_PX);
     this.schedule();
   }
 
