@@ -1,0 +1,151 @@
+/**
+ * "Add tracing to handler": a hint on every handler without tracing, and code actions that add it in
+ * the three styles (OpenTelemetry, Powertools Tracer, X-Ray SDK), the default from
+ * `traceInsight.instrumentation.defaultStyle`. The edits come from the pure planners in core/instrument.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Parser } from 'web-tree-sitter';
+import { type CodeLanguage, languageOf } from '../core/code/codeIndex';
+import { findHandlers } from '../core/instrument/handlers';
+import { planForSite, STYLE_LABEL, stylesFor } from '../core/instrument/instrument';
+import { withPackage } from '../core/instrument/manifest';
+import { type HandlerSite, InstrumentError, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
+import { loadParsers } from '../sources/workspace/grammars';
+
+const SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp', 'rust']
+  .map((language) => ({ language, scheme: 'file' }));
+const NOTES_COMMAND = 'traceInsight.instrumentationNotes';
+const DIAGNOSTIC_CODE = 'untraced-handler';
+
+function defaultStyle(): InstrumentStyle {
+  const v = vscode.workspace.getConfiguration('traceInsight.instrumentation').get<string>('defaultStyle');
+  return STYLES.includes(v as InstrumentStyle) ? (v as InstrumentStyle) : 'otel';
+}
+
+/** Parses documents with tree-sitter, loading a grammar on first use. */
+class Parsers {
+  private readonly parsers = new Map<CodeLanguage, Promise<Parser | undefined>>();
+
+  async doc(document: vscode.TextDocument): Promise<SourceDoc | undefined> {
+    const lang = languageOf(document.fileName);
+    if (!lang || !stylesFor(lang).length) return undefined;
+    let p = this.parsers.get(lang);
+    if (!p) { p = loadParsers([lang]).then((r) => r.parsers.get(lang)); this.parsers.set(lang, p); }
+    const parser = await p;
+    const text = document.getText();
+    const tree = parser?.parse(text);
+    if (!tree || tree.rootNode.hasError) return undefined;
+    return { text, root: tree.rootNode, lang, fileName: path.basename(document.fileName) };
+  }
+}
+
+/** The nearest package.json / requirements.txt at or above the document, inside its workspace folder. */
+function manifestFor(document: vscode.TextDocument, name: string): string | undefined {
+  const top = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
+  if (!top) return undefined;
+  for (let d = path.dirname(document.uri.fsPath); d.startsWith(top); d = path.dirname(d)) {
+    const f = path.join(d, name);
+    if (fs.existsSync(f)) return f;
+    if (d === top) break;
+  }
+  return undefined;
+}
+
+/** Offers "Add tracing to handler" on untraced handlers. */
+export class InstrumentationProvider implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly parsers: Parsers) {}
+
+  async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    const doc = await this.parsers.doc(document);
+    if (!doc) return [];
+    const sites = findHandlers(doc).filter((s) => !s.tracedBy && s.fn.startPosition.row <= range.start.line && range.start.line <= s.fn.endPosition.row);
+    const preferred = defaultStyle();
+    const styles = stylesFor(doc.lang);
+    const ordered = styles.includes(preferred) ? [preferred, ...styles.filter((s) => s !== preferred)] : styles;
+    const diagnostics = ctx.diagnostics.filter((d) => d.code === DIAGNOSTIC_CODE);
+    return sites.flatMap((site) => ordered.flatMap((style) => {
+      const a = this.action(document, doc, site, style);
+      if (!a) return [];
+      a.isPreferred = style === ordered[0];
+      a.diagnostics = diagnostics;
+      return [a];
+    }));
+  }
+
+  private action(document: vscode.TextDocument, doc: SourceDoc, site: HandlerSite, style: InstrumentStyle): vscode.CodeAction | undefined {
+    let plan;
+    try { plan = planForSite(doc, site, style); } catch (e) { if (e instanceof InstrumentError) return undefined; throw e; }
+    const action = new vscode.CodeAction(`Add tracing to handler: ${STYLE_LABEL[style]}`, vscode.CodeActionKind.QuickFix);
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of plan.edits) edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
+    const install: string[] = [];
+    for (const pkg of plan.packages) {
+      const file = pkg.ecosystem === 'npm' ? manifestFor(document, 'package.json') : pkg.ecosystem === 'pip' ? manifestFor(document, 'requirements.txt') : undefined;
+      const before = file ? fs.readFileSync(file, 'utf8') : undefined;
+      const after = file && before !== undefined ? withPackage(file, before, pkg) : undefined;
+      if (file && after !== undefined && before !== undefined) {
+        if (after !== before) edit.replace(vscode.Uri.file(file), new vscode.Range(0, 0, Number.MAX_SAFE_INTEGER, 0), after);
+      } else install.push(pkg.install);
+    }
+    action.edit = edit;
+    const message = [...install.map((c) => `Install: ${c}`), ...plan.notes].join(' ');
+    if (message) action.command = { command: NOTES_COMMAND, title: 'Tracing notes', arguments: [message] };
+    return action;
+  }
+}
+
+/** Hint diagnostics on handlers without tracing, kept up to date as documents change. */
+class UntracedDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('traceInsight.instrumentation');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subs: vscode.Disposable[];
+
+  constructor(private readonly parsers: Parsers) {
+    this.subs = [
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 300)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+    ];
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private schedule(document: vscode.TextDocument, delayMs: number): void {
+    if (!vscode.languages.match(SELECTOR, document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => { this.timers.delete(key); void this.update(document); }, delayMs));
+  }
+
+  private async update(document: vscode.TextDocument): Promise<void> {
+    const doc = await this.parsers.doc(document);
+    if (document.isClosed) return;
+    const list = doc ? findHandlers(doc).filter((s) => !s.tracedBy).map((s) => {
+      const r = new vscode.Range(s.nameNode.startPosition.row, s.nameNode.startPosition.column, s.nameNode.endPosition.row, s.nameNode.endPosition.column);
+      const d = new vscode.Diagnostic(r, `Handler ${s.name} has no tracing: add OpenTelemetry, Powertools Tracer or X-Ray SDK tracing (quick fix)`, vscode.DiagnosticSeverity.Hint);
+      d.source = 'Trace Insight';
+      d.code = DIAGNOSTIC_CODE;
+      return d;
+    }) : [];
+    this.collection.set(document.uri, list);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const s of this.subs) s.dispose();
+    this.collection.dispose();
+  }
+}
+
+/** Registers the code actions, the hint diagnostics and the notes command; one disposable for all. */
+export function registerInstrumentation(): vscode.Disposable {
+  const parsers = new Parsers();
+  return vscode.Disposable.from(
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new InstrumentationProvider(parsers), InstrumentationProvider.metadata),
+    new UntracedDiagnostics(parsers),
+    vscode.commands.registerCommand(NOTES_COMMAND, (message: string) => { void vscode.window.showInformationMessage(message); }),
+  );
+}
