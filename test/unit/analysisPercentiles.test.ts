@@ -38,6 +38,15 @@ describe('percentiles', () => {
     assert.equal(d.summary().maxMs, 101);
   });
 
+  it('NaN and infinite values are ignored rather than breaking the sketch', () => {
+    const s = new LogSketch();
+    s.add(Infinity); s.add(NaN); s.add(3);
+    assert.deepEqual([s.count, s.quantile(0.5)], [1, 3]);
+    const d = new DurationDigest(1);
+    d.add(NaN); d.add(Infinity); d.add(2); d.add(4);
+    assert.deepEqual([d.count, d.method, d.summary().maxMs], [2, 'sketch', 4]);
+  });
+
   it('zero-length values are kept as 0 (not dropped, not log(0))', () => {
     const s = new LogSketch();
     for (let i = 0; i < 60; i++) s.add(0);

@@ -50,7 +50,9 @@ export class DurationDigest {
   get count(): number { return this.n; }
   get method(): PercentileMethod { return this.sketch ? 'sketch' : 'exact'; }
 
+  /** Adds a duration; negatives (clock skew) count as 0, NaN and infinities are ignored. */
   add(valueMs: number): void {
+    if (Number.isNaN(valueMs) || valueMs === Infinity) return;
     const v = valueMs > 0 ? valueMs : 0;
     this.n++;
     if (this.sketch) { this.sketch.add(v); return; }

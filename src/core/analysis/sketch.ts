@@ -35,8 +35,9 @@ export class LogSketch {
   get max(): number { return this.total ? this.maxValue : NaN; }
   get sum(): number { return this.sumValue; }
 
-  /** Adds one value (>= 0). */
+  /** Adds one value (>= 0). NaN and infinities are ignored: they have no bucket. */
   add(value: number): void {
+    if (!Number.isFinite(value)) return;
     this.total++;
     this.sumValue += value;
     if (value < this.minValue) this.minValue = value;
