@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { aggregateInvocations } from '../../src/core/analysis/aggregates';
-import { extractInvocations, parseLambdaArn } from '../../src/core/analysis/invocations';
+import { extractInvocations, parseLambdaArn, type Invocation } from '../../src/core/analysis/invocations';
 import type { Span } from '../../src/core/model';
 import { decodeXRay } from '../../src/core/xray';
 import { T0_US, lambdaSpan, sid, span } from './analysisSpans';
@@ -184,5 +185,28 @@ describe('analysis: per-function aggregates', () => {
       const [a] = aggregateInvocations(extractInvocations([throttled]));
       assert.deepEqual([a.functionName, a.invocations, a.throttles, a.throttleRate], ['other-fn', 0, 1, 1]);
     });
+  });
+
+  it('invariants on random invocations: rates in [0, 1], versions add up, billed >= measured (property)', () => {
+    const inv = fc.record({
+      fn: fc.constantFrom('a', 'b'), version: fc.option(fc.constantFrom('1', '2'), { nil: undefined }),
+      dur: fc.option(fc.double({ min: -5, max: 5000, noNaN: true }), { nil: undefined }),
+      fault: fc.boolean(), error: fc.boolean(), throttle: fc.boolean(), cold: fc.boolean(), init: fc.option(fc.double({ min: 0, max: 3000, noNaN: true }), { nil: undefined }),
+    });
+    fc.assert(fc.property(fc.array(inv, { maxLength: 80 }), (rows) => {
+      const invs: Invocation[] = rows.map((r, i) => ({
+        functionName: r.fn, ...(r.version ? { version: r.version } : {}), traceId: 't', spanId: String(i), startUnixUs: T0_US + i,
+        ...(r.dur !== undefined && !r.throttle ? { durationMs: r.dur } : {}), error: r.error, fault: r.fault, throttle: r.throttle,
+        coldStart: r.cold, ...(r.cold && r.init !== undefined ? { initDurationMs: r.init } : {}), evidence: 'otel',
+      }));
+      for (const a of aggregateInvocations(invs)) {
+        for (const rate of [a.errorRate, a.faultRate, a.throttleRate, a.coldStartRate]) if (!(rate >= 0 && rate <= 1)) return false;
+        if (a.versions.length && a.versions.reduce((n, v) => n + v.invocations, 0) !== a.invocations) return false;
+        if (a.duration.count + a.inProgress !== a.invocations) return false;
+        const measured = invs.filter((v) => v.functionName === a.functionName && !v.throttle && v.durationMs !== undefined).reduce((n, v) => n + Math.max(0, v.durationMs as number), 0);
+        if (a.billedDurationMsTotal < measured - 1e-9) return false;
+      }
+      return true;
+    }), { numRuns: 200 });
   });
 });

@@ -91,10 +91,10 @@ class Acc {
     if (v.fault) this.faults++;
     const d = v.durationMs;
     if (d === undefined) this.inProgress++;
-    else { this.duration.add(d); this.billedDurationMsTotal += Math.ceil(d); }
+    else { this.duration.add(d); this.billedDurationMsTotal += Math.ceil(Math.max(0, d)); }
     if (v.coldStart) {
       this.coldStarts++;
-      if (v.initDurationMs !== undefined) { this.init.add(v.initDurationMs); this.billedInitMsTotal += Math.ceil(v.initDurationMs); }
+      if (v.initDurationMs !== undefined) { this.init.add(v.initDurationMs); this.billedInitMsTotal += Math.ceil(Math.max(0, v.initDurationMs)); }
       if (v.restoreDurationMs !== undefined) this.restore.add(v.restoreDurationMs);
     }
     if (v.memoryMb !== undefined) this.memory.set(v.memoryMb, (this.memory.get(v.memoryMb) ?? 0) + 1);
