@@ -11,6 +11,7 @@ import { createLog, registerShowLog } from './editor/log';
 import { StatusBarController } from './editor/statusBar';
 import { registerTraceCommands } from './editor/traceCommands';
 import { registerShowFunctionTraces } from './editor/functionTracesPick';
+import { registerInstrumentation } from './editor/instrumentationProvider';
 import { registerCodeInsights } from './editor/codeLensController';
 import { StoreController, errorText } from './editor/storeController';
 import type { TraceStore } from './sources/storeApi';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): TraceInsightApi {
   const statusBar = bag.add(new StatusBarController(storeController));
   for (const d of registerTraceCommands(context.extensionUri, storeController, log)) bag.add(d);
   bag.add(registerShowFunctionTraces(storeController));
+  bag.add(registerInstrumentation());
   bag.add(registerCodeInsights(config, storeController, log));
 
   log.info(`activated in ${(performance.now() - startMs).toFixed(1)} ms; trace store: ${storeController.storeDir}`);
