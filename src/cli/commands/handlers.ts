@@ -26,6 +26,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const where = f.file ? `${f.file}:${f.line}` : `unresolved: ${f.unresolvedReason}`;
     const facts = [f.runtime, f.architecture, f.memoryMb !== null ? `${f.memoryMb} MB` : null, f.timeoutSec !== null ? `${f.timeoutSec} s` : null].filter(Boolean).join(', ');
     io.out(`${f.name}  ${f.handler ?? '(no handler)'}${facts ? `  [${facts}]` : ''}\n  -> ${where}\n  declared in ${f.declaredIn}\n`);
+    if (f.aliases.length) io.out(`  deployed as ${f.aliases.join(', ')}\n`);
     for (const c of f.candidates ?? []) io.out(`  candidate ${c.file}:${c.line} (${c.why})\n`);
     for (const w of f.warnings) io.out(`  warning: ${w}\n`);
   }
