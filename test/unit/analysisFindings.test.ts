@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { findFindings, statementShape, traceFindings, urlTemplate } from '../../src/core/analysis/findings';
 import { aggregateByLine, codeAttributeLine } from '../../src/core/analysis/perLine';
 import type { Span, Trace } from '../../src/core/model';
@@ -74,6 +75,27 @@ describe('analysis: findings', () => {
       const unlinked = { ...consumer, links: [] };
       assert.deepEqual(findFindings([trace([unlinked])]).map((x) => x.kind), ['unlinked-consumer']);
     });
+  });
+});
+
+describe('analysis: findings on random traces (property)', () => {
+  it('never throw, and every span a finding names is in its trace', () => {
+    const node = fc.record({ parent: fc.nat(40), orphan: fc.boolean(), name: fc.constantFrom('GET', 'DynamoDB.GetItem', 'SQS.SendMessage', 'q'),
+      kind: fc.constantFrom('client', 'server', 'producer', 'consumer', 'internal'), req: fc.option(fc.constantFrom('r1', 'r2'), { nil: undefined }) });
+    fc.assert(fc.property(fc.array(fc.array(node, { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 4 }), (traces) => {
+      const built: Trace[] = traces.map((rows, t) => {
+        const traceId = (t + 1).toString(16).padStart(32, '0');
+        const spans: Span[] = [];
+        rows.forEach((r, i) => spans.push(span({
+          traceId, name: r.name, kind: r.kind as Span['kind'],
+          parent: r.orphan ? 'abcdefabcdefabcd' : i > 0 ? spans[r.parent % i].spanId : undefined,
+          attrs: { ...(r.name === 'SQS.SendMessage' ? { 'rpc.service': 'SQS', 'rpc.method': 'SendMessage' } : {}), ...(r.req ? { 'aws.request.id': r.req } : {}) },
+        })));
+        return { traceId, spans };
+      });
+      const ids = new Map(built.map((t) => [t.traceId, new Set(t.spans.map((s) => s.spanId))]));
+      return findFindings(built, { nPlusOneThreshold: 2 }).every((f) => f.spanIds.length > 0 && f.spanIds.every((id) => ids.get(f.traceId)?.has(id) || (f.otherTraceId !== undefined && ids.get(f.otherTraceId)?.has(id))));
+    }), { numRuns: 150 });
   });
 });
 
