@@ -21,10 +21,14 @@ export interface JsonDecodeState {
   result: DecodeResult;
   ids: StringInterner;
   strings: StringInterner;
-  /** Recent attribute keys by (index, length), and the last string value seen per key: a cheap compare
+  /** Recent attribute keys by (index, length, last char), and recent string values per key: a cheap compare
    * finds most repeats before the hashing interner is asked. */
   keySlots: string[];
-  lastValue: Map<string, LastValue>;
+  keyValues: Map<string, KeyValues>;
+  /** The previous span's raw and decoded trace id, parent id and name. */
+  last: { traceIn: unknown; traceOut: string; parentIn: unknown; parentOut: string | undefined };
+  /** Recent span names by length. */
+  nameSlots: string[];
   /** Scratch record refilled for every span. */
   fields: SpanFields;
   /** 1-based line of the document being decoded, for JSON-lines files. */
@@ -38,9 +42,11 @@ export function newJsonDecodeState(source: string): JsonDecodeState {
     result: { spans: [], errors: [] },
     ids: new StringInterner(),
     strings: new StringInterner(),
-    keySlots: new Array<string>(256).fill(''),
-    lastValue: new Map(),
+    keySlots: new Array<string>(1024).fill(''),
+    keyValues: new Map(),
     fields: newSpanFields(),
+    last: { traceIn: undefined, traceOut: '', parentIn: undefined, parentOut: undefined },
+    nameSlots: new Array<string>(256).fill(''),
   };
 }
 
@@ -180,18 +186,38 @@ function problemText(e: unknown): string {
 function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
   if (s === null || typeof s !== 'object') throw new SpanProblem('is not an object');
   const f = st.fields;
-  f.traceId = jsonId(s.traceId, 16, st, 'trace id');
-  f.spanId = jsonId(s.spanId, 8, st, 'span id');
+  // Neighbouring spans mostly share the trace id and the parent id: an equal-string check skips the
+  // hex check and the interner. Span ids are unique, so they are checked but not interned.
+  const t = s.traceId;
+  if (t === st.last.traceIn && typeof t === 'string') f.traceId = st.last.traceOut;
+  else {
+    f.traceId = jsonId(t, 16, st, 'trace id', true);
+    st.last.traceIn = t;
+    st.last.traceOut = f.traceId;
+  }
+  f.spanId = jsonId(s.spanId, 8, st, 'span id', false);
   const p = s.parentSpanId;
-  const parentSpanId = p === undefined || p === null || p === '' ? undefined : jsonId(p, 8, st, 'parent span id');
-  f.parentSpanId = parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId;
+  if (p === undefined || p === null || p === '') f.parentSpanId = undefined;
+  else if (p === st.last.parentIn && typeof p === 'string') f.parentSpanId = st.last.parentOut;
+  else {
+    const parentSpanId = jsonId(p, 8, st, 'parent span id', false);
+    f.parentSpanId = parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId;
+    st.last.parentIn = p;
+    st.last.parentOut = f.parentSpanId;
+  }
   const start = s.startTimeUnixNano;
   const end = s.endTimeUnixNano;
   const startUnixUs = start === undefined ? undefined : jsonTime(start, 'startTimeUnixNano');
   const endUnixUs = end === undefined ? undefined : jsonTime(end, 'endTimeUnixNano');
   f.startUnixUs = startUnixUs === 0 ? undefined : startUnixUs;
   f.endUnixUs = endUnixUs === 0 ? undefined : endUnixUs;
-  f.name = typeof s.name === 'string' ? st.strings.intern(s.name) : '';
+  const name = s.name;
+  if (typeof name !== 'string') f.name = '';
+  else {
+    const slot = quickHash(name) & 255;
+    const known = st.nameSlots[slot];
+    f.name = name === known ? known : (st.nameSlots[slot] = st.strings.intern(name));
+  }
   f.kind = jsonEnum(s.kind, KIND_BY_NAME, 'kind');
   f.status = jsonStatus(s.status);
   f.attributes = jsonAttributes(s.attributes, st);
@@ -234,7 +260,7 @@ for (const c of '0123456789abcdef') HEX_OK[c.charCodeAt(0)] = 1;
 for (const c of 'ABCDEF') HEX_OK[c.charCodeAt(0)] = 2;
 
 /** A trace/span id as 2*n lowercase hex, from hex (any case) or base64 of n bytes. */
-function jsonId(v: unknown, n: number, st: JsonDecodeState, what: string): string {
+function jsonId(v: unknown, n: number, st: JsonDecodeState, what: string, share: boolean): string {
   if (typeof v === 'string') {
     if (v.length === 2 * n) {
       let flags = 0;
@@ -244,11 +270,11 @@ function jsonId(v: unknown, n: number, st: JsonDecodeState, what: string): strin
         if (k === 0) { flags = -1; break; }
         flags |= k;
       }
-      if (flags === 1) return st.ids.intern(v);
-      if (flags === 3 || flags === 2) return st.ids.intern(v.toLowerCase());
+      if (flags === 1) return share ? st.ids.intern(v) : v;
+      if (flags === 3 || flags === 2) return share ? st.ids.intern(v.toLowerCase()) : v.toLowerCase();
     }
     const bytes = base64ToBytes(v);
-    if (bytes && bytes.length === n) return st.ids.intern(bytesToHex(bytes));
+    if (bytes && bytes.length === n) return share ? st.ids.intern(bytesToHex(bytes)) : bytesToHex(bytes);
     const got = bytes ? `${v.length} characters that decode as base64 to ${bytes.length} bytes` : 'neither hex nor base64';
     throw new SpanProblem(`has an invalid ${what} ${JSON.stringify(v.slice(0, 48))}: expected ${2 * n} hex digits or base64 of ${n} bytes, got ${got}`);
   }
@@ -264,48 +290,56 @@ function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
     if (kv === null || typeof kv !== 'object') continue;
     let key = kv.key;
     if (typeof key !== 'string') continue;
-    const slot = (i * 31 + key.length) & 255;
+    const slot = (quickHash(key) + i) & 1023;
     const known = st.keySlots[slot];
     if (key === known) key = known;
     else st.keySlots[slot] = key = st.strings.intern(key);
     const v = kv.value;
     const sv = v !== null && typeof v === 'object' ? v.stringValue : undefined;
     if (typeof sv === 'string') setAttr(out, key, sharedValue(st, key, sv));
-    else setAttr(out, key, jsonValue(v, st, 0));
+    else setAttr(out, key, jsonValue(v, st, 0, key));
   }
   return out;
 }
 
-interface LastValue {
-  value: string;
-  /** Consecutive values not equal to the one before: ids and request ids are never worth sharing. */
+/** A cheap hash for the slot caches: every char of short strings, about 8 of longer ones. */
+function quickHash(s: string): number {
+  const n = s.length;
+  const step = n <= 24 ? 1 : n >> 3;
+  let h = n;
+  for (let i = 0; i < n; i += step) h = Math.imul(h, 31) + s.charCodeAt(i);
+  h = Math.imul(h, 31) + s.charCodeAt(n - 1);
+  return (h ^ (h >>> 9)) >>> 0;
+}
+
+interface KeyValues {
+  /** Recent values of this key, by a cheap hash of their characters. */
+  slots: string[];
+  /** Consecutive values not found in `slots`: ids and request ids are never worth sharing. */
   misses: number;
 }
 
 function sharedValue(st: JsonDecodeState, key: string, s: string): string {
-  const last = st.lastValue.get(key);
-  if (last === undefined) {
-    const shared = s.length <= 64 ? st.strings.intern(s) : s;
-    st.lastValue.set(key, { value: shared, misses: 0 });
-    return shared;
+  const n = s.length;
+  if (n === 0 || n > 64) return s;
+  let kv = st.keyValues.get(key);
+  if (kv === undefined) st.keyValues.set(key, (kv = { slots: new Array<string>(16).fill(''), misses: 0 }));
+  const slot = quickHash(s) & 15;
+  const known = kv.slots[slot];
+  if (s === known) {
+    kv.misses = 0;
+    return known;
   }
-  if (s === last.value) {
-    last.misses = 0;
-    return last.value;
-  }
-  if (last.misses >= 8 || s.length > 64) {
-    last.misses++;
-    last.value = s;
-    return s;
-  }
-  last.misses++;
-  return (last.value = st.strings.intern(s));
+  if (kv.misses >= 16) return s;
+  kv.misses++;
+  return (kv.slots[slot] = st.strings.intern(s));
 }
 
-function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {
+/** `key` is the attribute's top-level key: values are shared per key. */
+function jsonValue(v: any, st: JsonDecodeState, depth: number, key: string): AttrValue {
   if (v === null || typeof v !== 'object') return null;
   let x = v.stringValue;
-  if (x !== undefined) return typeof x === 'string' ? (x.length <= 64 ? st.strings.intern(x) : x) : null;
+  if (x !== undefined) return typeof x === 'string' ? sharedValue(st, key, x) : null;
   x = v.intValue;
   if (x !== undefined) {
     if (typeof x === 'number') return x;
@@ -322,7 +356,7 @@ function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {
     const values = x?.values;
     if (!Array.isArray(values)) return [];
     const out = new Array<AttrValue>(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], st, depth + 1);
+    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], st, depth + 1, key);
     return out;
   }
   x = v.kvlistValue;
@@ -331,7 +365,7 @@ function jsonValue(v: any, st: JsonDecodeState, depth: number): AttrValue {
     const out: Record<string, AttrValue> = {};
     const values = x?.values;
     if (Array.isArray(values)) {
-      for (const kv of values) if (kv !== null && typeof kv === 'object' && typeof kv.key === 'string') setAttr(out, kv.key, jsonValue(kv.value, st, depth + 1));
+      for (const kv of values) if (kv !== null && typeof kv === 'object' && typeof kv.key === 'string') setAttr(out, kv.key, jsonValue(kv.value, st, depth + 1, key));
     }
     return out;
   }
@@ -363,8 +397,8 @@ function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
     const l = list[i];
     if (l === null || typeof l !== 'object') continue;
     const link: SpanLink = {
-      traceId: jsonId(l.traceId, 16, st, 'link trace id'),
-      spanId: jsonId(l.spanId, 8, st, 'link span id'),
+      traceId: jsonId(l.traceId, 16, st, 'link trace id', true),
+      spanId: jsonId(l.spanId, 8, st, 'link span id', true),
       attributes: jsonAttributes(l.attributes, st),
     };
     if (typeof l.traceState === 'string' && l.traceState !== '') link.traceState = l.traceState;
