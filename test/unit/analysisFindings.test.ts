@@ -24,13 +24,14 @@ describe('analysis: findings', () => {
       const n1 = f.filter((x) => x.kind === 'n-plus-one');
       assert.equal(n1.length, 1);
       assert.deepEqual(n1[0].spanIds, gets.map((g) => g.spanId));
-      assert.equal(n1[0].message, 'DynamoDB.GetItem: DynamoDB.GetItem orders-table ran 6 times in one invocation of orders (90 ms in total): batch them or fetch once');
+      assert.equal(n1[0].message, 'DynamoDB.GetItem orders-table ran 6 times in one invocation of orders (90 ms in total): batch them or fetch once');
     });
 
     it('groups URLs by template: 4 stock calls reach a threshold of 4', () => {
       assert.equal(urlTemplate('http://inv:8081/v1/stock/SKU-7731?x=1'), 'http://inv:8081/v1/stock/{id}');
       const f = traceFindings(trace([entry, ...http]), { nPlusOneThreshold: 4 });
       assert.deepEqual(f.map((x) => [x.kind, x.spanIds.length]), [['n-plus-one', 4]]);
+      assert.match(f[0].message, /^GET http:\/\/inv:8081\/v1\/stock\/\{id\} ran 4 times/);
     });
 
     it('the same calls in different invocations are not N+1', () => {

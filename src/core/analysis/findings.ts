@@ -58,6 +58,14 @@ export function downstreamCallKey(s: Span): string | undefined {
   return isCall ? `${s.name} |` : undefined;
 }
 
+/** `name | shape` -> the shape when it already names the call, else `name: shape`. */
+function callLabel(key: string): string {
+  const [name, shape] = key.split(' | ');
+  const rest = (shape ?? '').trim();
+  if (!rest) return name;
+  return rest.includes(name) ? rest : `${name}: ${rest}`;
+}
+
 function isEntry(s: Span, present: boolean): boolean {
   return !present || s.kind === 'server' || s.kind === 'consumer' || s.xray?.type === 'segment'
     || s.attributes['faas.invocation_id'] !== undefined || s.xray?.annotations?.['ColdStart'] !== undefined;
@@ -133,7 +141,7 @@ export function traceFindings(trace: Trace, options: FindingOptions = {}): Findi
     const entry = byId.get(scopeId);
     out.push({
       kind: 'n-plus-one', severity: 'warning', traceId: trace.traceId, spanIds: e.spans.map((s) => s.spanId),
-      message: `${key.replace(/ \|\s*$/, '').replace(' | ', ': ')} ran ${e.spans.length} times in one invocation${entry ? ` of ${entry.name}` : ''} (${Math.round(e.totalMs)} ms in total): batch them or fetch once`,
+      message: `${callLabel(key)} ran ${e.spans.length} times in one invocation${entry ? ` of ${entry.name}` : ''} (${Math.round(e.totalMs)} ms in total): batch them or fetch once`,
     });
   }
   for (const [parentId, kids] of missing) {
