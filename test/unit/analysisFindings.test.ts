@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { findFindings, statementShape, traceFindings, urlTemplate } from '../../src/core/analysis/findings';
 import { aggregateByLine, codeAttributeLine } from '../../src/core/analysis/perLine';
 import type { Span, Trace } from '../../src/core/model';
+import { decodeXRay } from '../../src/core/xray';
 import { lambdaSpan, span } from './analysisSpans';
 
 const trace = (spans: Span[]): Trace => ({ traceId: spans[0].traceId, spans });
@@ -65,6 +66,19 @@ describe('analysis: findings', () => {
       assert.equal(f.length, 1);
       assert.deepEqual([f[0].traceId, f[0].otherTraceId, f[0].spanIds], ['b'.repeat(32), 'c'.repeat(32), [otel.spanId, xr.spanId]]);
       assert.match(f[0].message, /\(OpenTelemetry\) and in trace c+ \(X-Ray\)/);
+    });
+
+    it('a Lambda invocation traced by X-Ray (active tracing) and by OTel under a new W3C trace id is one split request', () => {
+      // X-Ray's AWS::Lambda segment carries the Lambda request id; the OTel span calls it faas.invocation_id
+      const xr = decodeXRay(JSON.stringify({
+        name: 'orders-fn', id: '1a2b3c4d5e6f7081', trace_id: '1-6b025824-3050f64fc7eae9a18ddc71d2', start_time: 1795315748, end_time: 1795315748.2,
+        origin: 'AWS::Lambda', aws: { request_id: '8d7c69fa-fbe3-4e8e-8c92-4e489ff33cef' },
+      }), 'xray.json');
+      assert.deepEqual(xr.errors, []);
+      const otel = lambdaSpan('orders-fn', { traceId: 'b41192ef1b5fae7fd4b9b6f76e3ef943', attrs: { 'faas.invocation_id': '8d7c69fa-fbe3-4e8e-8c92-4e489ff33cef' } });
+      const f = findFindings([{ traceId: xr.spans[0].traceId, spans: xr.spans }, trace([otel])]).filter((x) => x.kind === 'split-trace');
+      assert.deepEqual(f.map((x) => [x.traceId, x.otherTraceId]), [['6b0258243050f64fc7eae9a18ddc71d2', 'b41192ef1b5fae7fd4b9b6f76e3ef943']]);
+      assert.match(f[0].message, /\(X-Ray\) and in trace b41192ef1b5fae7fd4b9b6f76e3ef943 \(OpenTelemetry\)/);
     });
 
     it('an SQS producer with no consumer linked is reported; a linked one is not', () => {
