@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
+import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
+import { planAddTracing, stylesFor, untracedHandlers } from '../../src/core/instrument/instrument';
+import { manifestEdits, withPackage } from '../../src/core/instrument/manifest';
+import { applyEdits } from '../../src/core/instrument/text';
+import type { SourceDoc } from '../../src/core/instrument/types';
+import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+let parsers: Map<GrammarName, Parser>;
+
+function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
+  const lang = languageOf(file) as CodeLanguage;
+  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
+}
+
+describe('instrument: edits a careful engineer would make', () => {
+  before(async () => { parsers = (await loadParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust'])).parsers; });
+
+  it('already-traced captured handlers (Powertools TS class decorator, X-Ray SDK Python) are not offered the action', () => {
+    for (const f of ['captured/lambda/handlers/powertools/index.ts', 'captured/lambda/handlers/python/lambda_function.py']) {
+      const doc = docOf(path.join(corpus, f));
+      assert.deepEqual(untracedHandlers(doc).map((h) => h.name), [], f);
+      const plan = planAddTracing(doc, 'otel');
+      assert.deepEqual(plan.edits, [], f);
+    }
+  });
+
+  it('keeps CRLF line endings in every language and style', () => {
+    const files = ['iac/sam/sam-app-templates/nodejs22.x-hello/project/hello-world/app.mjs', 'iac/sam/sam-app-templates/python3.13-hello/project/hello_world/app.py',
+      'iac/sam/sam-app-templates/java21-hello-maven/project/HelloWorldFunction/src/main/java/helloworld/App.java', 'iac/sam/sam-app-templates/al2023-go-hello/project/hello-world/main.go',
+      'iac/sam/sam-app-templates/dotnet8-hello/project/src/HelloWorld/Function.cs', 'iac/sam/sam-app-templates/al2023-rust-hello/project/rust_app/src/main.rs'];
+    for (const f of files) {
+      const crlf = fs.readFileSync(path.join(corpus, f), 'utf8').replace(/\r?\n/g, '\r\n');
+      const doc = docOf(f, crlf);
+      for (const style of stylesFor(doc.lang)) {
+        const out = applyEdits(crlf, planAddTracing(doc, style).edits);
+        assert.notEqual(out, crlf);
+        assert.equal(out.split('\n').length, out.split('\r\n').length, `${style} ${f} has a bare LF`);
+      }
+    }
+  });
+
+  it('uses require() in CommonJS and import in ESM, with the file\'s quotes', () => {
+    const cjs = planAddTracing(docOf(path.join(corpus, 'iac/serverless/serverless-examples/aws-node-rest-api-with-dynamodb/todos/get.js')), 'otel');
+    assert.equal(cjs.edits[0].newText.split('\n')[0], "const { trace, SpanStatusCode } = require('@opentelemetry/api');");
+    const esm = planAddTracing(docOf(path.join(corpus, 'iac/sam/lambda-developer-guide/nodejs-apig/function/index.mjs')), 'xray');
+    assert.equal(esm.edits[0].newText.split('\n')[0], "import AWSXRay from 'aws-xray-sdk-core';");
+    const py = planAddTracing(docOf(path.join(corpus, 'iac/sam/sam-app-templates/python3.13-hello/project/hello_world/app.py')), 'otel');
+    assert.ok(py.edits.some((e) => e.newText.includes('@tracer.start_as_current_span("lambda_handler")')));
+  });
+
+  it('says why a style does not exist for a language', () => {
+    const go = docOf(path.join(corpus, 'iac/sam/sam-app-templates/al2023-go-hello/project/hello-world/main.go'));
+    assert.throws(() => planAddTracing(go, 'xray'), /X-Ray SDK is not available for go handlers \(available: OpenTelemetry \(recommended\)\)/);
+  });
+
+  it('adds the package to package.json and requirements.txt once, keeping their formatting', () => {
+    const pkg = { ecosystem: 'npm' as const, name: '@opentelemetry/api', version: '^1.9.0', install: 'npm install @opentelemetry/api' };
+    const json = '{\r\n    "name": "x",\r\n    "dependencies": {\r\n        "uuid": "^9"\r\n    }\r\n}\r\n';
+    const once = withPackage('package.json', json, pkg)!;
+    assert.equal(once, '{\r\n    "name": "x",\r\n    "dependencies": {\r\n        "uuid": "^9",\r\n        "@opentelemetry/api": "^1.9.0"\r\n    }\r\n}\r\n');
+    assert.deepEqual(manifestEdits('package.json', once, pkg), []);
+    const pip = { ecosystem: 'pip' as const, name: 'aws-lambda-powertools[tracer]', version: '>=3.0', install: '' };
+    assert.equal(withPackage('requirements.txt', 'requests==2.32\nboto3', pip), 'requests==2.32\nboto3\naws-lambda-powertools[tracer]>=3.0\n');
+    assert.deepEqual(manifestEdits('requirements.txt', 'Aws_Lambda_Powertools==3.1\n', pip), []);
+    assert.equal(manifestEdits('pom.xml', '<project/>', { ...pip, ecosystem: 'maven' }), undefined);
+  });
+
+  it('CLI --dry-run prints a unified diff and changes nothing; without it edits in place, and a second run does nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrument-cli-'));
+    try {
+      const file = path.join(dir, 'app.py');
+      const before = fs.readFileSync(path.join(corpus, 'iac/sam/sam-app-templates/python3.13-hello/project/hello_world/app.py'), 'utf8');
+      fs.writeFileSync(file, before);
+      fs.writeFileSync(path.join(dir, 'requirements.txt'), 'requests\n');
+      fs.mkdirSync(path.join(dir, '.git'));
+      let out = '';
+      const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; } };
+      assert.equal(await runInstrumentCli([file, '--style', 'powertools', '--dry-run'], io), 0);
+      assert.equal(fs.readFileSync(file, 'utf8'), before);
+      assert.match(out, /^--- a\/.*app\.py\n\+\+\+ b\/.*app\.py\n@@ /);
+      assert.match(out, /\n\+@tracer\.capture_lambda_handler\n def lambda_handler\(event, context\):/);
+      assert.match(out, /\n\+aws-lambda-powertools\[tracer\]>=3\.0\n/);
+      out = '';
+      assert.equal(await runInstrumentCli([file, '--style', 'powertools'], io), 0);
+      assert.match(fs.readFileSync(file, 'utf8'), /^from aws_lambda_powertools import Tracer$/m);
+      assert.equal(fs.readFileSync(path.join(dir, 'requirements.txt'), 'utf8'), 'requests\naws-lambda-powertools[tracer]>=3.0\n');
+      const once = fs.readFileSync(file, 'utf8');
+      out = '';
+      assert.equal(await runInstrumentCli([file, '--style', 'otel'], io), 0);
+      assert.match(out, /already traced \(lambda_handler: capture_lambda_handler\); nothing to do/);
+      assert.equal(fs.readFileSync(file, 'utf8'), once);
+      assert.equal(await runInstrumentCli([file, '--handler', 'nope'], io), 1);
+      assert.match(out, /defines no handler named nope \(found: lambda_handler\)/);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
