@@ -31,7 +31,7 @@ export class Waterfall {
     this.minimap = new Minimap(root, () => this.s, {
       onPan: (start, row) => this.pan(start, row),
       onSelectRange: (a, b) => this.setView(clampView(a, b)),
-    }, () => ({ first: this.s ? this.rowsView.firstRow(this.s) : 0, count: this.rowsView.pageRows() }));
+    }, () => this.rowsView.lastWindow);
     const main = el('div', 'main');
     const left = el('div', 'left');
     root.appendChild(add(main, left));
@@ -292,9 +292,12 @@ export class Waterfall {
   private renderNow(): void {
     const s = this.s;
     if (!s) return;
-    this.rowsView.render(s);
-    this.ruler.render(s);
-    this.minimap.render(s);
+    // All layout reads first, then only writes: a read after a write forces a synchronous layout.
+    const axisPx = this.ruler.widthPx();
+    const minimapPx = this.minimap.widthPx();
+    this.rowsView.render(s, axisPx);
+    this.ruler.render(s, axisPx);
+    this.minimap.render(s, minimapPx);
     this.tb.count.hidden = s.query === '';
     this.saveSoon();
   }
@@ -308,7 +311,8 @@ export class Waterfall {
     const s = this.s;
     if (!s) return;
     const collapsedSpanIds: string[] = [];
-    for (let i = 0; i < s.v.count && collapsedSpanIds.length < MAX_SAVED_COLLAPSED; i++) if (s.collapsed[i] === 1) collapsedSpanIds.push(spanIdAt(s.v, i));
+    // indexOf on a typed array is a native scan: cheap enough to run on every save at 1M spans.
+    for (let i = s.collapsed.indexOf(1); i >= 0 && collapsedSpanIds.length < MAX_SAVED_COLLAPSED; i = s.collapsed.indexOf(1, i + 1)) collapsedSpanIds.push(spanIdAt(s.v, i));
     const state: SavedState = {
       traceId: s.v.traceId, scrollTopPx: this.rowsView.scroller.scrollTop, view: s.view, selSpanId: s.sel >= 0 ? spanIdAt(s.v, s.sel) : null,
       collapsedSpanIds, query: s.query, filter: s.filter, critical: s.critical,

@@ -23,6 +23,7 @@ export class Minimap {
   private drawnWidth = 0;
 
   constructor(parent: HTMLElement, private readonly state: () => UiState | null, private readonly cb: MinimapCallbacks, private readonly viewRows: () => { first: number; count: number }) {
+    // viewRows must not read layout: it is called while the frame's DOM writes are pending.
     this.root = el('div', 'minimap');
     this.root.setAttribute('role', 'img');
     this.root.setAttribute('aria-label', 'Minimap of the whole trace; drag the box to pan, drag elsewhere to zoom to a time range');
@@ -34,9 +35,14 @@ export class Minimap {
     this.root.addEventListener('pointerdown', (e) => this.down(e));
   }
 
+  /** Width in CSS pixels (a layout read: call before writing the DOM). */
+  widthPx(): number {
+    return this.root.clientWidth;
+  }
+
   /** Redraws the density image when the rows or the width changed, then places the viewport box. */
-  render(s: UiState): void {
-    const w = Math.max(1, this.root.clientWidth);
+  render(s: UiState, widthPx: number): void {
+    const w = Math.max(1, widthPx);
     if (this.drawnFor !== s.rows || this.drawnWidth !== w) this.draw(s, w);
     const { first, count } = this.viewRows();
     const n = Math.max(1, s.rows.length);

@@ -7,6 +7,8 @@ import { add, el } from './dom';
 import { ROW_PX, type UiState } from './uiState';
 
 interface RowEls {
+  /** What the label part was last bound to; when unchanged only the bar moves (zoom). */
+  key: string;
   root: HTMLDivElement;
   label: HTMLDivElement;
   toggle: HTMLSpanElement;
@@ -30,6 +32,8 @@ export class RowsView {
   private readonly grid: HTMLDivElement;
   private readonly pool: RowEls[] = [];
   private lastFirst = 0;
+  private lastCount = 0;
+  private lastTrace: UiState['v'] | null = null;
 
   constructor(parent: HTMLElement, private readonly cb: RowsCallbacks) {
     this.scroller = el('div', 'tree');
@@ -64,7 +68,7 @@ export class RowsView {
     const dur = el('span', 'dur');
     add(root, add(label, toggle, svc, name), add(timeline, bar, dur));
     this.layer.appendChild(root);
-    return { root, label, toggle, svc, name, bar, dur };
+    return { key: '', root, label, toggle, svc, name, bar, dur };
   }
 
   /** Index of the first row in view. */
@@ -86,10 +90,17 @@ export class RowsView {
     else if (pos >= first + page) this.scroller.scrollTop = scrollTopForRow(Math.max(0, pos - page + 1), h, s.rows.length, ROW_PX);
   }
 
-  /** Re-binds the row pool to the rows in view. Cost: one screenful, whatever the trace size. */
-  render(s: UiState): void {
-    const v = s.v;
+  /**
+   * Re-binds the row pool to the rows in view. Cost: one screenful, whatever the trace size.
+   * `timelinePx` is measured by the caller before any write, so nothing here forces a layout.
+   */
+  render(s: UiState, timelinePx: number): void {
     const win = rowWindow(this.scroller.scrollTop, this.scroller.clientHeight, s.rows.length, ROW_PX);
+    this.lastCount = win.visible;
+    if (s.v !== this.lastTrace) {
+      this.lastTrace = s.v;
+      for (const r of this.pool) r.key = '';
+    }
     this.spacer.style.height = `${win.spacerPx}px`;
     this.layer.style.transform = `translateY(${this.scroller.scrollTop + win.offsetPx}px)`;
     this.lastFirst = win.first;
@@ -102,9 +113,8 @@ export class RowsView {
       r.root.hidden = false;
       this.bind(r, s, i, win.first + k);
     }
-    this.renderGrid(s);
+    this.renderGrid(s, timelinePx);
     this.scroller.setAttribute('aria-activedescendant', s.sel >= 0 && this.isRendered(s.sel) ? `span-row-${s.sel}` : '');
-    void v;
   }
 
   private isRendered(i: number): boolean {
@@ -113,12 +123,30 @@ export class RowsView {
 
   private bind(r: RowEls, s: UiState, i: number, pos: number): void {
     const v = s.v;
+    const dur = formatDurationUs(v.durUs[i]);
+    const key = `${i} ${pos} ${s.rows.length} ${s.sel === i} ${s.collapsed[i]} ${s.critical} ${s.keep === null ? 0 : s.keep[i]} ${s.isMatch[i]} ${s.matchPos >= 0 && s.matches[s.matchPos] === i}`;
+    if (r.key !== key) {
+      r.key = key;
+      this.bindLabel(r, s, i, pos, dur);
+    }
+    const b = spanBounds(v.startUs[i], v.durUs[i], v.durationUs, s.view);
+    r.bar.hidden = !b.visible;
+    r.bar.style.left = `${b.start * 100}%`;
+    r.bar.style.width = `max(1px, ${(b.end - b.start) * 100}%)`;
+    // The label goes after the bar; near the right edge, before it; for a bar spanning everything, inside.
+    const place = b.end <= 0.85 ? 'after' : b.start >= 0.15 ? 'before' : 'inside';
+    r.dur.style.left = place === 'after' ? `calc(${b.end * 100}% + 4px)` : '';
+    r.dur.style.right = place === 'before' ? `calc(${(1 - b.start) * 100}% + 4px)` : place === 'inside' ? '4px' : '';
+    r.dur.classList.toggle('inside', place === 'inside');
+  }
+
+  private bindLabel(r: RowEls, s: UiState, i: number, pos: number, dur: string): void {
+    const v = s.v;
     const f = v.flags[i];
     const kids = hasChildren(v, i);
     const open = kids && s.collapsed[i] === 0;
     const name = v.strings[v.nameStr[i]];
     const svc = v.strings[v.serviceStr[i]];
-    const dur = formatDurationUs(v.durUs[i]);
     r.root.id = `span-row-${i}`;
     r.root.dataset.span = String(i);
     r.root.setAttribute('aria-level', String(v.depth[i] + 1));
@@ -146,21 +174,11 @@ export class RowsView {
     r.svc.textContent = svc;
     r.name.textContent = name;
     r.name.title = name;
-    const b = spanBounds(v.startUs[i], v.durUs[i], v.durationUs, s.view);
-    r.bar.hidden = !b.visible;
-    r.bar.style.left = `${b.start * 100}%`;
-    r.bar.style.width = `max(1px, ${(b.end - b.start) * 100}%)`;
     r.dur.textContent = (f & SpanFlag.Init) ? `${dur} cold start` : dur;
-    // The label goes after the bar; near the right edge, before it; for a bar spanning everything, inside.
-    const place = b.end <= 0.85 ? 'after' : b.start >= 0.15 ? 'before' : 'inside';
-    r.dur.style.left = place === 'after' ? `calc(${b.end * 100}% + 4px)` : '';
-    r.dur.style.right = place === 'before' ? `calc(${(1 - b.start) * 100}% + 4px)` : place === 'inside' ? '4px' : '';
-    r.dur.classList.toggle('inside', place === 'inside');
   }
 
-  private renderGrid(s: UiState): void {
-    const width = Math.max(100, this.grid.clientWidth);
-    const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(width / 90)));
+  private renderGrid(s: UiState, timelinePx: number): void {
+    const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(Math.max(100, timelinePx) / 90)));
     while (this.grid.childElementCount < t.length) this.grid.appendChild(el('div', 'gridline'));
     for (let k = 0; k < this.grid.childElementCount; k++) {
       const g = this.grid.children[k] as HTMLElement;
@@ -169,8 +187,8 @@ export class RowsView {
     }
   }
 
-  /** First row index of the last render (for state saving). */
-  get first(): number {
-    return this.lastFirst;
+  /** First row position and rows in view at the last render (no layout read). */
+  get lastWindow(): { first: number; count: number } {
+    return { first: this.lastFirst, count: this.lastCount };
   }
 }

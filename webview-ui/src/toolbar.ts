@@ -112,9 +112,13 @@ export class Ruler {
     this.axis.addEventListener('pointerup', up);
   }
 
-  render(s: UiState): void {
-    const width = Math.max(100, this.axis.clientWidth);
-    const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(width / 90)));
+  /** Width of the time axis in CSS pixels (a layout read: call before writing the DOM). */
+  widthPx(): number {
+    return this.axis.clientWidth;
+  }
+
+  render(s: UiState, widthPx: number): void {
+    const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(Math.max(100, widthPx) / 90)));
     const labels: HTMLElement[] = [];
     for (const k of t) {
       const d = el('span', 'tick', k.label);
