@@ -43,6 +43,35 @@ describe('OTLP decoders on hostile input', () => {
     assert.equal(r.spans[0].endUnixUs! - r.spans[0].startUnixUs, 1000);
   });
 
+  it('reads the deprecated instrumentation_library_spans (field 1000), bytes, kvlists, and skips unknown fields of every wire type', () => {
+    const unknown = [
+      ...varint((40 << 3) | 0), ...varint(300),          // varint
+      ...fixed64(41, 7, 7),                              // fixed64
+      ...field(42, str('ignored')),                      // length-delimited
+      ...varint((43 << 3) | 5), 1, 2, 3, 4,              // fixed32
+    ];
+    const attrs = [
+      ...field(9, [...field(1, str('blob')), ...field(2, field(7, [0, 0, 48, 57]))]),
+      ...field(9, [...field(1, str('kv')), ...field(2, field(6, field(1, [...field(1, str('inner')), ...field(2, [0x10, 1])])))]),
+      ...field(9, [...field(1, str('neg')), ...field(2, [0x18, 0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]), // int64 -5: ten bytes
+    ];
+    const span = [...unknown, ...field(1, TRACE), ...field(2, SPAN), ...field(5, str('legacy')), ...attrs,
+      ...fixed64(7, 1000000, 395000000), ...fixed64(8, 2000000, 395000000),
+      ...field(15, [...field(2, str('boom')), 0x18, 2]), ...varint((16 << 3) | 5), 0x01, 0x03, 0, 0, ...unknown];
+    const library = [...field(1, [...field(1, str('io.opentelemetry.auto.servlet-3.0')), ...field(2, str('1.2'))]), ...field(2, span)];
+    const bytes = new Uint8Array([...unknown, ...field(1, [...field(1, field(1, [...field(1, str('service.name')), ...field(2, field(1, str('svc')))])), ...field(1000, library)])]);
+    const r = decodeOtlpProtobuf(bytes, 'legacy');
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.spans.length, 1);
+    const s = r.spans[0];
+    assert.deepEqual(s.scope, { name: 'io.opentelemetry.auto.servlet-3.0', version: '1.2' });
+    assert.deepEqual(s.resource.attributes, { 'service.name': 'svc' });
+    assert.deepEqual(s.attributes, { blob: 'AAAwOQ==', kv: { inner: true }, neg: -5 });
+    assert.deepEqual(s.status, { code: 'error', message: 'boom' });
+    assert.equal(s.flags, 0x301);
+    assert.equal(s.endUnixUs! - s.startUnixUs, 1000);
+  });
+
   it('reports every truncation of a real request with a byte offset inside the data, never throwing', () => {
     for (let cut = 1; cut < VALID.length; cut++) {
       const r = decodeOtlpProtobuf(VALID.subarray(0, cut), 'cut');
