@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXPECTED = `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { trace, SpanStatusCode } from '@opentelemetry/api';
+
+const tracer = trace.getTracer('app');
+let coldStart = true;
+
+const ddb = new DynamoDBClient({});
+
+export const handler = async (event) => {
+  return tracer.startActiveSpan('handler', async (span) => {
+    span.setAttribute('faas.coldstart', coldStart);
+    coldStart = false;
+    try {
+      const out = await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: event.id } } }));
+      return { statusCode: 200, body: JSON.stringify(out.Item ?? null) };
+    } catch (err) {
+      span.recordException(err);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+};
+`;
+
+async function until<T>(get: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = await get();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function addTracingActions(uri: vscode.Uri, line: number): Promise<vscode.CodeAction[]> {
+  const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(line, 14, line, 14));
+  return (all ?? []).filter((a) => a.title.startsWith('Add tracing to handler'));
+}
+
+describe('Add tracing to handler', () => {
+  let uri: vscode.Uri;
+  let dir: string;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension('trace-insight.serverless-trace-insight');
+    assert.ok(ext);
+    await ext.activate();
+    // A copy outside the workspace: the fixture itself is never edited, whatever auto-save does.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrumentation-'));
+    fs.copyFileSync(path.join(ext.extensionPath, 'test/fixtures/samApp/instrument/app.mjs'), path.join(dir, 'app.mjs'));
+    uri = vscode.Uri.file(path.join(dir, 'app.mjs'));
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hints at the untraced handler and offers the three styles, OpenTelemetry first and preferred', async () => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const hint = await until(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'untraced-handler'), 'the untraced-handler hint');
+    assert.equal(hint.severity, vscode.DiagnosticSeverity.Hint);
+    assert.equal(hint.range.start.line, 4);
+    assert.equal(doc.getText(hint.range), 'handler');
+    const actions = await addTracingActions(uri, 4);
+    assert.deepEqual(actions.map((a) => a.title), ['Add tracing to handler: OpenTelemetry (recommended)', 'Add tracing to handler: Powertools Tracer', 'Add tracing to handler: X-Ray SDK']);
+    assert.deepEqual(actions.map((a) => a.isPreferred), [true, false, false]);
+  });
+
+  it('applies the OpenTelemetry action: tracer at module scope, cold start, errors recorded; then no longer offers it', async () => {
+    const [otel] = await addTracingActions(uri, 4);
+    assert.ok(otel.edit);
+    assert.ok(await vscode.workspace.applyEdit(otel.edit));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.getText(), EXPECTED);
+    assert.deepEqual(await addTracingActions(uri, 8), []);
+    await until(() => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'untraced-handler') ? undefined : true), 'the hint to go away');
+  });
+});
