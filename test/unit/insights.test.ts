@@ -77,7 +77,7 @@ describe('InsightsService on the samApp workspace', () => {
     const failed = await store.getTrace(node.latestErrorTraceId ?? '');
     assert.ok(failed?.spans.some((s) => s.attributes['url.full'] === 'http://127.0.0.1:8081/v1/stock/SKU-4427'), 'the latest failure is invocation 27');
     assert.deepEqual(node.findings.map((f) => [f.kind, f.traces]), [['n-plus-one', 1]]);
-    assert.match(node.findings[0].message, /^DynamoDB\.GetItem: .* ran 6 times in one invocation/);
+    assert.match(node.findings[0].message, /DynamoDB\.GetItem .*ran 6 times in one invocation of orders-api-OrdersFunction-9XK2L/);
     assert.equal(py.timeoutRisk?.severity, 'critical');
     assert.equal(py.timeoutRisk?.message, 'p99 + INIT p95 (10500 ms) exceeds the 10 s timeout: the slowest cold invocations time out');
     assert.equal(py.row?.costFormulas.per1M, '$0.00006595 × 1,000,000 = $65.95');

@@ -122,44 +122,55 @@ function split(d: DurationDigest): SplitStats {
 interface FnExtras { cold: DurationDigest; warm: DurationDigest; slowest?: Invocation; latestError?: Invocation; byName: Map<string, number> }
 
 /**
- * Builds the snapshot. `facts` are every stored trace's facts; `known` the declared functions;
- * `functionMap` the user's overrides (trace name -> declared name).
+ * Builds a snapshot in steps, so a large store can be summarised in slices that each keep the
+ * extension host responsive: `add` every trace's facts, then run `finish()` to its end (each
+ * `next()` aggregates one function). `buildInsights` does it all at once.
  */
-export function buildInsights(facts: Iterable<TraceFacts>, known: readonly DiscoveredFunction[], functionMap?: Readonly<Record<string, string>>): InsightsSnapshot {
-  const matched = new Map<string, DiscoveredFunction | undefined>();
-  const declaredOf = (traceName: string): DiscoveredFunction | undefined => {
-    if (!matched.has(traceName)) matched.set(traceName, matchFunction(traceName, known, functionMap).function);
-    return matched.get(traceName);
-  };
-  // Invocations are grouped under the declared name, so every trace name of one function counts once.
-  const renamed: Invocation[] = [];
-  const extras = new Map<string, FnExtras>();
-  const findings = new Map<string, Map<FindingKind, FindingSummary & { latestUs: number }>>();
-  const lineAcc = new Map<string, { file: string; line: number; count: number; errors: number; digest: DurationDigest; names: Set<string>; slowMs: number; slowTrace?: string }>();
-  let traces = 0;
-  const unmatched = new Set<string>();
-  for (const f of facts) {
-    traces++;
+export class InsightsBuilder {
+  private readonly matched = new Map<string, DiscoveredFunction | undefined>();
+  private readonly invocationsByFn = new Map<string, Invocation[]>();
+  private readonly extras = new Map<string, FnExtras>();
+  private readonly findings = new Map<string, Map<FindingKind, FindingSummary & { latestUs: number }>>();
+  private readonly lineAcc = new Map<string, { file: string; line: number; count: number; errors: number; digest: DurationDigest; names: Set<string>; slowMs: number; slowTrace?: string }>();
+  private traces = 0;
+  private invocations = 0;
+  private readonly unmatched = new Set<string>();
+
+  constructor(private readonly known: readonly DiscoveredFunction[], private readonly functionMap?: Readonly<Record<string, string>>) {}
+
+  private declaredOf(traceName: string): DiscoveredFunction | undefined {
+    if (!this.matched.has(traceName)) this.matched.set(traceName, matchFunction(traceName, this.known, this.functionMap).function);
+    return this.matched.get(traceName);
+  }
+
+  /** Adds one trace's facts (computed with the same functions and function map). */
+  add(f: TraceFacts): void {
+    this.traces++;
     let latestUs = 0;
-    for (const v of f.invocations) {
+    for (let i = 0; i < f.invocations.length; i++) {
+      const v = f.invocations[i];
       if (v.startUnixUs > latestUs) latestUs = v.startUnixUs;
-      const fn = declaredOf(v.functionName);
-      if (!fn) { unmatched.add(v.functionName); continue; }
-      renamed.push(v.functionName === fn.name ? v : { ...v, functionName: fn.name });
-      let x = extras.get(fn.name);
-      if (!x) extras.set(fn.name, (x = { cold: new DurationDigest(), warm: new DurationDigest(), byName: new Map() }));
+      const name = f.declared[i];
+      if (name === undefined) { this.unmatched.add(v.functionName); continue; }
+      let x = this.extras.get(name);
+      if (!x) this.extras.set(name, (x = { cold: new DurationDigest(), warm: new DurationDigest(), byName: new Map() }));
       x.byName.set(v.functionName, (x.byName.get(v.functionName) ?? 0) + 1);
       if (v.throttle || v.durationMs === undefined) continue;
       (v.coldStart ? x.cold : x.warm).add(v.durationMs);
       if (!x.slowest || v.durationMs > (x.slowest.durationMs ?? 0)) x.slowest = v;
       if ((v.error || v.fault) && (!x.latestError || v.startUnixUs > x.latestError.startUnixUs)) x.latestError = v;
     }
+    for (const v of f.renamed) {
+      this.invocations++;
+      const list = this.invocationsByFn.get(v.functionName);
+      if (list) list.push(v); else this.invocationsByFn.set(v.functionName, [v]);
+    }
     for (const fd of f.findings) {
       for (const traceName of fd.functions) {
-        const fn = declaredOf(traceName);
+        const fn = this.declaredOf(traceName);
         if (!fn) continue;
-        let byKind = findings.get(fn.name);
-        if (!byKind) findings.set(fn.name, (byKind = new Map()));
+        let byKind = this.findings.get(fn.name);
+        if (!byKind) this.findings.set(fn.name, (byKind = new Map()));
         const s = byKind.get(fd.kind);
         if (!s) byKind.set(fd.kind, { kind: fd.kind, severity: fd.severity, message: fd.message, traces: 1, exampleTraceId: f.traceId, latestUs });
         else {
@@ -169,9 +180,8 @@ export function buildInsights(facts: Iterable<TraceFacts>, known: readonly Disco
       }
     }
     for (const h of f.lines) {
-      const key = `${h.file}\u0000${h.line}`;
-      let a = lineAcc.get(key);
-      if (!a) lineAcc.set(key, (a = { file: h.file, line: h.line, count: 0, errors: 0, digest: new DurationDigest(), names: new Set(), slowMs: -1 }));
+      let a = this.lineAcc.get(h.key);
+      if (!a) this.lineAcc.set(h.key, (a = { file: h.file, line: h.line, count: 0, errors: 0, digest: new DurationDigest(), names: new Set(), slowMs: -1 }));
       a.count++;
       if (h.error) a.errors++;
       if (a.names.size < 5) a.names.add(h.name);
@@ -181,52 +191,70 @@ export function buildInsights(facts: Iterable<TraceFacts>, known: readonly Disco
       }
     }
   }
-  const rows = new Map<string, FunctionRow>();
-  const byName = new Map(known.map((k) => [k.name, k] as const));
-  for (const agg of aggregateInvocations(renamed)) {
-    const k = byName.get(agg.functionName);
-    if (!k) continue;
-    const { cost: _cost, ...row } = buildFunctionRow(agg, factsOf(k));
-    rows.set(agg.functionName, row);
-  }
-  const functions: HandlerInsight[] = known.map((fn) => {
-    const row = rows.get(fn.name);
-    const x = extras.get(fn.name);
-    const risk = row?.advice.find((a) => a.kind === 'timeout-risk');
-    return {
-      fn,
-      traceNames: x ? [...x.byName].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([n]) => n) : [],
-      ...(row ? { row, texts: lensTexts(row) } : {}),
-      ...(x && row ? { cold: split(x.cold), warm: split(x.warm) } : {}),
-      ...(risk ? { timeoutRisk: risk } : {}),
-      ...(x?.slowest ? { slowestTraceId: x.slowest.traceId } : {}),
-      ...(x?.latestError ? { latestErrorTraceId: x.latestError.traceId } : {}),
-      findings: [...(findings.get(fn.name)?.values() ?? [])].map(({ latestUs: _l, ...s }) => s)
-        .sort((a, b) => (a.severity === b.severity ? b.traces - a.traces : a.severity === 'warning' ? -1 : 1)),
-    };
-  });
-  const byFile = new Map<string, FileInsights>();
-  const entry = (file: string): FileInsights => {
-    let e = byFile.get(file);
-    if (!e) byFile.set(file, (e = { handlers: [], lines: [] }));
-    return e;
-  };
-  for (const h of functions) {
-    if (h.fn.file !== null && h.fn.line !== null) entry(h.fn.file).handlers.push({ line: h.fn.line, where: 'handler', insight: h });
-    const m = /^(.*):(\d+)$/.exec(h.fn.declaredIn);
-    if (m && m[1] !== h.fn.file) entry(m[1]).handlers.push({ line: Number(m[2]), where: 'declaration', insight: h });
-  }
-  for (const a of lineAcc.values()) {
-    const s = a.digest.summary();
-    const l = { count: a.count, errors: a.errors, p95Ms: orNull(s.p95Ms) };
-    entry(a.file).lines.push({
-      file: a.file, line: a.line, ...l, p50Ms: orNull(s.p50Ms), maxMs: orNull(s.maxMs), spanNames: [...a.names], text: lineText(l),
-      ...(a.slowTrace ? { slowestTraceId: a.slowTrace } : {}),
+
+  /** Aggregates one function per step; the generator's return value is the snapshot. */
+  *finish(): Generator<void, InsightsSnapshot> {
+    const { known, extras, findings, lineAcc } = this;
+    const rows = new Map<string, FunctionRow>();
+    for (const k of known) {
+      const list = this.invocationsByFn.get(k.name);
+      if (!list) continue;
+      for (const agg of aggregateInvocations(list)) {
+        const { cost: _cost, ...row } = buildFunctionRow(agg, factsOf(k));
+        rows.set(agg.functionName, row);
+      }
+      yield;
+    }
+    const functions: HandlerInsight[] = known.map((fn) => {
+      const row = rows.get(fn.name);
+      const x = extras.get(fn.name);
+      const risk = row?.advice.find((a) => a.kind === 'timeout-risk');
+      return {
+        fn,
+        traceNames: x ? [...x.byName].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([n]) => n) : [],
+        ...(row ? { row, texts: lensTexts(row) } : {}),
+        ...(x && row ? { cold: split(x.cold), warm: split(x.warm) } : {}),
+        ...(risk ? { timeoutRisk: risk } : {}),
+        ...(x?.slowest ? { slowestTraceId: x.slowest.traceId } : {}),
+        ...(x?.latestError ? { latestErrorTraceId: x.latestError.traceId } : {}),
+        findings: [...(findings.get(fn.name)?.values() ?? [])].map(({ latestUs: _l, ...s }) => s)
+          .sort((a, b) => (a.severity === b.severity ? b.traces - a.traces : a.severity === 'warning' ? -1 : 1)),
+      };
     });
+    const byFile = new Map<string, FileInsights>();
+    const entry = (file: string): FileInsights => {
+      let e = byFile.get(file);
+      if (!e) byFile.set(file, (e = { handlers: [], lines: [] }));
+      return e;
+    };
+    for (const h of functions) {
+      if (h.fn.file !== null && h.fn.line !== null) entry(h.fn.file).handlers.push({ line: h.fn.line, where: 'handler', insight: h });
+      const m = /^(.*):(\d+)$/.exec(h.fn.declaredIn);
+      if (m && m[1] !== h.fn.file) entry(m[1]).handlers.push({ line: Number(m[2]), where: 'declaration', insight: h });
+    }
+    for (const a of lineAcc.values()) {
+      const s = a.digest.summary();
+      const l = { count: a.count, errors: a.errors, p95Ms: orNull(s.p95Ms) };
+      entry(a.file).lines.push({
+        file: a.file, line: a.line, ...l, p50Ms: orNull(s.p50Ms), maxMs: orNull(s.maxMs), spanNames: [...a.names], text: lineText(l),
+        ...(a.slowTrace ? { slowestTraceId: a.slowTrace } : {}),
+      });
+    }
+    for (const e of byFile.values()) {
+      e.handlers.sort((a, b) => a.line - b.line);
+      e.lines.sort((a, b) => a.line - b.line);
+    }
+    return { byFile, functions, traces: this.traces, invocations: this.invocations, unmatched: [...this.unmatched].sort() };
   }
-  for (const e of byFile.values()) {
-    e.handlers.sort((a, b) => a.line - b.line);
-    e.lines.sort((a, b) => a.line - b.line);
-  }
-  return { byFile, functions, traces, invocations: renamed.length, unmatched: [...unmatched].sort() };
+}
+
+/**
+ * Builds the snapshot at once. `facts` are every stored trace's facts; `known` the declared
+ * functions; `functionMap` the user's overrides (trace name -> declared name).
+ */
+export function buildInsights(facts: Iterable<TraceFacts>, known: readonly DiscoveredFunction[], functionMap?: Readonly<Record<string, string>>): InsightsSnapshot {
+  const b = new InsightsBuilder(known, functionMap);
+  for (const f of facts) b.add(f);
+  const steps = b.finish();
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }

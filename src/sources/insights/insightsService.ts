@@ -13,7 +13,7 @@ import type { Trace } from '../../core/model';
 import type { TraceStore } from '../storeApi';
 import { WorkspaceDiscovery } from '../workspace/discovery';
 import { walkWorkspace } from '../workspace/walk';
-import { buildInsights, type FileInsights, type InsightsSnapshot } from './insightsModel';
+import { InsightsBuilder, type FileInsights, type InsightsSnapshot } from './insightsModel';
 import { traceFacts, type TraceFacts } from './traceFacts';
 
 export interface InsightsOptions {
@@ -28,6 +28,9 @@ export interface InsightsOptions {
   /** Called with problems worth a log line (discovery warnings, unreadable traces). */
   log?: (message: string) => void;
 }
+
+/** A rebuild gives the event loop a turn after this long (ms), so lenses and typing stay responsive. */
+const SLICE_MS = 15;
 
 const EMPTY: InsightsSnapshot = { byFile: new Map(), functions: [], traces: 0, invocations: 0, unmatched: [] };
 
@@ -48,6 +51,7 @@ export class InsightsService {
   private readonly listeners = new Set<() => void>();
   private disposed = false;
   private functionMap: Readonly<Record<string, string>>;
+  private rebuildStats = { totalMs: 0, longestSliceMs: 0 };
 
   constructor(private readonly options: InsightsOptions) {
     this.discovery = new WorkspaceDiscovery(options.root);
@@ -112,9 +116,17 @@ export class InsightsService {
   }
 
   /** Adds traces directly (what an append does after reading them), then recomputes. */
-  ingest(traces: readonly Trace[]): void {
-    for (const t of traces) this.facts.set(t.traceId, traceFacts(t, this.factsContext()));
-    this.rebuild();
+  ingest(traces: readonly Trace[]): Promise<void> {
+    return this.enqueue(async () => {
+      const ctx = this.factsContext();
+      for (const t of traces) this.facts.set(t.traceId, traceFacts(t, ctx));
+      await this.rebuild();
+    });
+  }
+
+  /** How long the last rebuild took in all, and its longest slice without a turn of the event loop (ms). */
+  get lastRebuild(): { totalMs: number; longestSliceMs: number } {
+    return this.rebuildStats;
   }
 
   dispose(): void {
@@ -145,7 +157,7 @@ export class InsightsService {
       const ids = [...this.pendingIds];
       this.pendingIds.clear();
       if (ids.length) await this.readTraces(ids);
-      this.rebuild();
+      await this.rebuild();
     });
   }
 
@@ -171,7 +183,7 @@ export class InsightsService {
       const summaries = await store.listTraces({ limit: this.options.maxTraces ?? 20_000 });
       await this.readTraces(summaries.map((s) => s.traceId));
     }
-    this.rebuild();
+    await this.rebuild();
   }
 
   private async readTraces(ids: readonly string[]): Promise<void> {
@@ -213,9 +225,31 @@ export class InsightsService {
     };
   }
 
-  private rebuild(): void {
+  /** Rebuilds the snapshot in slices of at most about SLICE_MS, then tells the listeners. */
+  private async rebuild(): Promise<void> {
     if (this.disposed) return;
-    this.snap = buildInsights(this.facts.values(), this.known, this.functionMap);
+    const t0 = performance.now();
+    let sliceStart = t0, longest = 0;
+    const turn = async () => {
+      const now = performance.now();
+      if (now - sliceStart < SLICE_MS) return;
+      longest = Math.max(longest, now - sliceStart);
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
+    };
+    const b = new InsightsBuilder(this.known, this.functionMap);
+    let n = 0;
+    for (const f of this.facts.values()) {
+      b.add(f);
+      if ((++n & 255) === 0) await turn();
+    }
+    const steps = b.finish();
+    let r = steps.next();
+    while (!r.done) { await turn(); r = steps.next(); }
+    longest = Math.max(longest, performance.now() - sliceStart);
+    this.rebuildStats = { totalMs: performance.now() - t0, longestSliceMs: longest };
+    if (this.disposed) return;
+    this.snap = r.value;
     for (const l of [...this.listeners]) l();
   }
 }

@@ -12,6 +12,8 @@ import type { Span, Trace } from '../../core/model';
 
 /** One span mapped to a workspace line (not an invocation span: the handler's lens covers those). */
 export interface LineHit {
+  /** `file` NUL `line`: the accumulation key, built once here rather than on every rebuild. */
+  key: string;
   /** Workspace-relative posix path. */
   file: string;
   /** 1-based. */
@@ -34,6 +36,10 @@ export interface TraceFinding {
 export interface TraceFacts {
   traceId: string;
   invocations: Invocation[];
+  /** The declared function of each invocation (same order), undefined when none matches. */
+  declared: (string | undefined)[];
+  /** The matched invocations with `functionName` set to the declared name, so aggregates group by function. */
+  renamed: Invocation[];
   lines: LineHit[];
   findings: TraceFinding[];
 }
@@ -90,12 +96,15 @@ export function traceFacts(trace: Trace, ctx: FactsContext): TraceFacts {
     if (loc.file === undefined || loc.source === 'handler') continue;
     // `## handler` subsegments stand for the invocation, already on the handler's lens
     if (fn && loc.file === fn.file && loc.line === fn.line) continue;
-    lines.push({ file: loc.file, line: loc.line, durationMs: s.endUnixUs === undefined ? undefined : Math.max(0, (s.endUnixUs - s.startUnixUs) / 1000), error: isError(s), name: s.name });
+    lines.push({ key: `${loc.file}\u0000${loc.line}`, file: loc.file, line: loc.line, durationMs: s.endUnixUs === undefined ? undefined : Math.max(0, (s.endUnixUs - s.startUnixUs) / 1000), error: isError(s), name: s.name });
   }
   const findings: TraceFinding[] = traceFindings(trace).map((f) => {
     const fns = new Set<string>();
     for (const id of f.spanIds) { const n = fnBySpan.get(id); if (n) fns.add(n); }
     return { kind: f.kind, severity: f.severity, message: f.message, functions: [...fns].sort() };
   });
-  return { traceId: trace.traceId, invocations, lines, findings };
+  const declared = invocations.map((v) => ctx.functionOf(v.functionName)?.name);
+  const renamed: Invocation[] = [];
+  invocations.forEach((v, i) => { const d = declared[i]; if (d !== undefined) renamed.push(d === v.functionName ? v : { ...v, functionName: d }); });
+  return { traceId: trace.traceId, invocations, declared, renamed, lines, findings };
 }
