@@ -14,6 +14,8 @@ import { registerShowFunctionTraces } from './editor/functionTracesPick';
 import { registerInstrumentation } from './editor/instrumentationProvider';
 import { registerCodeInsights } from './editor/codeLensController';
 import { StoreController, errorText } from './editor/storeController';
+import { ReceiverController } from './editor/receiverController';
+import { registerXRayFetchCommand } from './editor/xrayFetchCommand';
 import type { TraceStore } from './sources/storeApi';
 
 /** What the extension exports to tests and to other extensions. */
@@ -45,8 +47,10 @@ export function activate(context: vscode.ExtensionContext): TraceInsightApi {
   bag.add(registerImportCommand(storeController, log));
   const functionsTree = bag.add(new FunctionsTreeProvider(storeController, log));
   for (const d of registerFunctionsView(functionsTree)) bag.add(d);
-  const statusBar = bag.add(new StatusBarController(storeController));
-  for (const d of registerTraceCommands(context.extensionUri, storeController, log)) bag.add(d);
+  const receiver = bag.add(new ReceiverController(config, storeController, lifetimes, log));
+  const statusBar = bag.add(new StatusBarController(storeController, receiver));
+  bag.add(registerXRayFetchCommand(config, storeController, log));
+  for (const d of registerTraceCommands(context.extensionUri, storeController, log, config)) bag.add(d);
   bag.add(registerShowFunctionTraces(storeController));
   bag.add(registerInstrumentation());
   bag.add(registerCodeInsights(config, storeController, log));

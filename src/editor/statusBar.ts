@@ -6,16 +6,19 @@
 import * as vscode from 'vscode';
 import { FUNCTIONS_VIEW_ID } from './functionsView';
 import type { StoreController } from './storeController';
+import type { ReceiverController } from './receiverController';
 
 export class StatusBarController implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: vscode.Disposable;
+  private readonly receiverSubscription: vscode.Disposable | undefined;
 
-  constructor(private readonly stores: StoreController) {
+  constructor(private readonly stores: StoreController, private readonly receiver?: ReceiverController) {
     this.item = vscode.window.createStatusBarItem('traceInsight.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = vscode.l10n.t('Trace Insight');
     this.item.command = `${FUNCTIONS_VIEW_ID}.focus`;
     this.subscription = stores.onDidChangeTraces(() => this.update());
+    this.receiverSubscription = receiver?.onDidChangeStatus(() => this.update());
     this.update();
     this.item.show();
   }
@@ -26,6 +29,15 @@ export class StatusBarController implements vscode.Disposable {
   }
 
   private update(): void {
+    this.updateStore();
+    const r = this.receiver?.status;
+    if (r && r.state !== 'stopped') {
+      this.item.text += r.state === 'starting' ? ' $(loading~spin)' : ` $(radio-tower) ${r.spansReceived === 1 ? vscode.l10n.t('1 span received') : vscode.l10n.t('{0} spans received', r.spansReceived)}`;
+      this.item.tooltip = `${String(this.item.tooltip)}\n${r.state === 'starting' ? vscode.l10n.t('Starting the local receiver…') : vscode.l10n.t('Receiving: {0} spans (OTLP/HTTP {1}, X-Ray udp {2}).', r.spansReceived, r.otlpUrl ?? '', r.xrayAddress ?? '')}`;
+    }
+  }
+
+  private updateStore(): void {
     const store = this.stores.current;
     if (!store) {
       this.item.text = '$(pulse) Trace Insight';
@@ -39,6 +51,7 @@ export class StatusBarController implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.receiverSubscription?.dispose();
     this.item.dispose();
   }
 }
