@@ -6,7 +6,8 @@
  * a single pretty-printed OTLP/JSON document.
  */
 import type { DecodeResult } from './model';
-import { decodeJsonDocument, newJsonDecodeState, parseJson } from './otlpJson';
+import { decodeJsonDocument, parseJson } from './otlpJson';
+import { newJsonDecodeState } from './otlpJsonFields';
 
 /** Decodes JSON-lines text (LF or CRLF line ends, optional BOM). Never throws. */
 export function decodeCollectorFile(text: string, source: string): DecodeResult {

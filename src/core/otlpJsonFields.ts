@@ -1,0 +1,231 @@
+/**
+ * The parts of OTLP/JSON decoding below the span: the per-call state with its string-sharing caches,
+ * ids, times, enums, status, attributes (AnyValue), events and links. Untyped JSON.parse output is
+ * checked at every access; a problem throws `SpanProblem`, which rejects the span.
+ */
+import { StringInterner, base64ToBytes } from './intern';
+import { bytesToHex } from './ids';
+import type { AttrValue, Attributes, DecodeResult, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
+import type { SpanFields } from './otlpSpan';
+import { MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, jsonNanosToUs, makeStatus, newSpanFields, setAttr } from './otlpSpan';
+
+/** State of one decode call (one file or request), shared by all documents of a JSON-lines file. */
+export interface JsonDecodeState {
+  source: string;
+  origin: SpanOrigin;
+  result: DecodeResult;
+  ids: StringInterner;
+  strings: StringInterner;
+  /** Recent attribute keys by (`quickHash`, index), and recent string values per key: an equal-string
+   * check finds most repeats before the hashing interner is asked. */
+  keySlots: string[];
+  keyValues: Map<string, KeyValues>;
+  /** The previous span's raw and decoded trace id, parent id and name. */
+  last: { traceIn: unknown; traceOut: string; parentIn: unknown; parentOut: string | undefined };
+  /** Recent span names by `quickHash`. */
+  nameSlots: string[];
+  /** Scratch record refilled for every span. */
+  fields: SpanFields;
+  /** 1-based line of the document being decoded, for JSON-lines files. */
+  line?: number;
+}
+
+/** Fresh state for one file or request; its origin object is shared by every span decoded with it. */
+export function newJsonDecodeState(source: string): JsonDecodeState {
+  return {
+    source,
+    origin: { format: 'otlp-json', source },
+    result: { spans: [], errors: [] },
+    ids: new StringInterner(),
+    strings: new StringInterner(),
+    keySlots: new Array<string>(1024).fill(''),
+    keyValues: new Map(),
+    fields: newSpanFields(),
+    last: { traceIn: undefined, traceOut: '', parentIn: undefined, parentOut: undefined },
+    nameSlots: new Array<string>(256).fill(''),
+  };
+}
+
+export const ZERO_SPAN_ID = '0000000000000000';
+
+/** OTLP/JSON nanoseconds -> whole microseconds, or a SpanProblem. */
+export function jsonTime(v: unknown, field: string): number {
+  const us = jsonNanosToUs(v);
+  if (us === undefined) throw new SpanProblem(`has an invalid ${field} ${JSON.stringify(v)?.slice(0, 40)} (expected integer nanoseconds)`);
+  return us;
+}
+
+/** An enum given as a number, a decimal string or its name (`SPAN_KIND_SERVER`); absent = 0. */
+export function jsonEnum(v: unknown, names: Readonly<Record<string, number>>, field: string): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (Object.prototype.hasOwnProperty.call(names, v)) return names[v];
+    if (/^\d+$/.test(v)) return Number(v);
+  }
+  throw new SpanProblem(`has an unknown ${field} ${JSON.stringify(v)?.slice(0, 60)}`);
+}
+
+/** `{code, message}` with code 0..2 (number or `STATUS_CODE_*` name); absent = unset. */
+export function jsonStatus(s: any): SpanStatus {
+  if (s === undefined || s === null || typeof s !== 'object') return makeStatus(0, undefined);
+  const code = jsonEnum(s.code, STATUS_BY_NAME, 'status code');
+  if (code !== 0 && code !== 1 && code !== 2) throw new SpanProblem(`has an unknown status code ${code}`);
+  return makeStatus(code, typeof s.message === 'string' ? s.message : undefined);
+}
+
+const HEX_OK = new Int8Array(128).fill(0);
+for (const c of '0123456789abcdef') HEX_OK[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEF') HEX_OK[c.charCodeAt(0)] = 2;
+
+/** A trace/span id as 2*n lowercase hex, from hex (any case) or base64 of n bytes. */
+export function jsonId(v: unknown, n: number, st: JsonDecodeState, what: string, share: boolean): string {
+  if (typeof v === 'string') {
+    if (v.length === 2 * n) {
+      let flags = 0;
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        const k = c < 128 ? HEX_OK[c] : 0;
+        if (k === 0) { flags = -1; break; }
+        flags |= k;
+      }
+      if (flags === 1) return share ? st.ids.intern(v) : v;
+      if (flags === 3 || flags === 2) return share ? st.ids.intern(v.toLowerCase()) : v.toLowerCase();
+    }
+    const bytes = base64ToBytes(v);
+    if (bytes && bytes.length === n) return share ? st.ids.intern(bytesToHex(bytes)) : bytesToHex(bytes);
+    const got = bytes ? `${v.length} characters that decode as base64 to ${bytes.length} bytes` : 'neither hex nor base64';
+    throw new SpanProblem(`has an invalid ${what} ${JSON.stringify(v.slice(0, 48))}: expected ${2 * n} hex digits or base64 of ${n} bytes, got ${got}`);
+  }
+  if (v === undefined || v === null) throw new SpanProblem(`has no ${what}`);
+  throw new SpanProblem(`has an invalid ${what} (a ${typeof v}, expected a hex string)`);
+}
+
+/** `[{key, value: AnyValue}]` -> plain object; keys and repeated values shared across spans. */
+export function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(list)) return out;
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i];
+    if (kv === null || typeof kv !== 'object') continue;
+    let key = kv.key;
+    if (typeof key !== 'string') continue;
+    const slot = (quickHash(key) + i) & 1023;
+    const known = st.keySlots[slot];
+    if (key === known) key = known;
+    else st.keySlots[slot] = key = st.strings.intern(key);
+    const v = kv.value;
+    const sv = v !== null && typeof v === 'object' ? v.stringValue : undefined;
+    if (typeof sv === 'string') setAttr(out, key, sharedValue(st, key, sv));
+    else setAttr(out, key, jsonValue(v, st, 0, key));
+  }
+  return out;
+}
+
+/** A cheap hash for the slot caches: every char of short strings, about 8 of longer ones. */
+export function quickHash(s: string): number {
+  const n = s.length;
+  const step = n <= 24 ? 1 : n >> 3;
+  let h = n;
+  for (let i = 0; i < n; i += step) h = Math.imul(h, 31) + s.charCodeAt(i);
+  h = Math.imul(h, 31) + s.charCodeAt(n - 1);
+  return (h ^ (h >>> 9)) >>> 0;
+}
+
+export interface KeyValues {
+  /** Recent values of this key, by a cheap hash of their characters. */
+  slots: string[];
+  /** Consecutive values not found in `slots`: ids and request ids are never worth sharing. */
+  misses: number;
+}
+
+function sharedValue(st: JsonDecodeState, key: string, s: string): string {
+  const n = s.length;
+  if (n === 0 || n > 64) return s;
+  let kv = st.keyValues.get(key);
+  if (kv === undefined) st.keyValues.set(key, (kv = { slots: new Array<string>(16).fill(''), misses: 0 }));
+  const slot = quickHash(s) & 15;
+  const known = kv.slots[slot];
+  if (s === known) {
+    kv.misses = 0;
+    return known;
+  }
+  if (kv.misses >= 16) return s;
+  kv.misses++;
+  return (kv.slots[slot] = st.strings.intern(s));
+}
+
+/** `key` is the attribute's top-level key: values are shared per key. */
+function jsonValue(v: any, st: JsonDecodeState, depth: number, key: string): AttrValue {
+  if (v === null || typeof v !== 'object') return null;
+  let x = v.stringValue;
+  if (x !== undefined) return typeof x === 'string' ? sharedValue(st, key, x) : null;
+  x = v.intValue;
+  if (x !== undefined) {
+    if (typeof x === 'number') return x;
+    if (typeof x === 'string' && /^-?\d{1,20}$/.test(x)) return Number(x);
+    throw new SpanProblem(`has an attribute intValue that is not an integer: ${JSON.stringify(x)?.slice(0, 40)}`);
+  }
+  x = v.boolValue;
+  if (x !== undefined) return x === true || x === 'true';
+  x = v.doubleValue;
+  if (x !== undefined) return typeof x === 'number' ? x : Number(x);
+  x = v.arrayValue;
+  if (x !== undefined) {
+    if (depth >= MAX_VALUE_DEPTH) throw new SpanProblem(`has an attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    const values = x?.values;
+    if (!Array.isArray(values)) return [];
+    const out = new Array<AttrValue>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = jsonValue(values[i], st, depth + 1, key);
+    return out;
+  }
+  x = v.kvlistValue;
+  if (x !== undefined) {
+    if (depth >= MAX_VALUE_DEPTH) throw new SpanProblem(`has an attribute value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    const out: Record<string, AttrValue> = {};
+    const values = x?.values;
+    if (Array.isArray(values)) {
+      for (const kv of values) if (kv !== null && typeof kv === 'object' && typeof kv.key === 'string') setAttr(out, kv.key, jsonValue(kv.value, st, depth + 1, key));
+    }
+    return out;
+  }
+  x = v.bytesValue;
+  if (x !== undefined) return typeof x === 'string' ? x : null;
+  return null;
+}
+
+/** Span events; times in whole Unix microseconds (absent = 0). */
+export function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
+  if (!Array.isArray(list) || list.length === 0) return NO_EVENTS;
+  const out: SpanEvent[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (e === null || typeof e !== 'object') continue;
+    const t = e.timeUnixNano;
+    out.push({
+      name: typeof e.name === 'string' ? st.strings.intern(e.name) : '',
+      timeUnixUs: t === undefined ? 0 : jsonTime(t, 'event timeUnixNano'),
+      attributes: jsonAttributes(e.attributes, st),
+    });
+  }
+  return out.slice(); // exact capacity: push() leaves spare slots
+}
+
+/** Span links; their ids are checked like span ids. */
+export function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
+  if (!Array.isArray(list) || list.length === 0) return NO_LINKS;
+  const out: SpanLink[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const l = list[i];
+    if (l === null || typeof l !== 'object') continue;
+    const link: SpanLink = {
+      traceId: jsonId(l.traceId, 16, st, 'link trace id', true),
+      spanId: jsonId(l.spanId, 8, st, 'link span id', true),
+      attributes: jsonAttributes(l.attributes, st),
+    };
+    if (typeof l.traceState === 'string' && l.traceState !== '') link.traceState = l.traceState;
+    out.push(link);
+  }
+  return out.slice();
+}
+
