@@ -99,7 +99,9 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
 
   /** Starts the receivers (no-op when running); `interactive` false shows only failures. */
   start(interactive = true): Promise<ReceiverStartOutcome> {
-    this.starting ??= this.doStart(interactive).finally(() => { this.starting = undefined; this.changed.fire(); });
+    this.starting ??= this.doStart(interactive)
+      .finally(() => { this.starting = undefined; this.changed.fire(); })
+      .then((o) => ({ ...o, status: this.status }));
     this.changed.fire();
     return this.starting;
   }
