@@ -136,7 +136,8 @@ function rustHandlers(root: Node): HandlerSite[] {
 // Module-scope calls that trace every AWS SDK / HTTP call of the file (X-Ray SDK patching).
 const FILE_PATCHES = new Set(['patch_all', 'captureAWS', 'captureAWSClient', 'captureAWSv3Client', 'captureHTTPsGlobal']);
 
-function filePatchedBy(root: Node): string | undefined {
+/** The X-Ray SDK patch call at module scope that traces the file's SDK/HTTP calls, if any. */
+export function filePatchedBy(root: Node): string | undefined {
   for (const st of root.namedChildren) {
     if (!st || /function|class|decorated/.test(st.type)) continue;
     for (const call of descendants(st, 'call', 'call_expression')) {

@@ -4,7 +4,7 @@ import { freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
 import { descendants, indentAt, indentUnit, lineStart, nextLineStart, reindent } from './text';
 import type { HandlerSite, InstrumentPlan, InstrumentStyle, PackageNeed, SourceDoc, TextEdit } from './types';
 
-const NPM: Record<InstrumentStyle, PackageNeed> = {
+export const NPM: Record<InstrumentStyle, PackageNeed> = {
   otel: { ecosystem: 'npm', name: '@opentelemetry/api', version: '^1.9.0', install: 'npm install @opentelemetry/api' },
   powertools: { ecosystem: 'npm', name: '@aws-lambda-powertools/tracer', version: '^2.28.0', install: 'npm install @aws-lambda-powertools/tracer' },
   xray: { ecosystem: 'npm', name: 'aws-xray-sdk-core', version: '^3.12.0', install: 'npm install aws-xray-sdk-core' },
@@ -40,7 +40,7 @@ function bodyOf(doc: SourceDoc, fn: Node, s: JsStyle): Body {
 }
 
 /** A module-scope Powertools `new Tracer(...)` binding already in the file, if any. */
-function existingTracer(root: Node): string | undefined {
+export function existingTracer(root: Node): string | undefined {
   for (const d of descendants(root, 'variable_declarator')) {
     const v = d.childForFieldName('value');
     if (v?.type === 'new_expression' && v.childForFieldName('constructor')?.text === 'Tracer' && d.parent?.parent?.id === root.id) return d.childForFieldName('name')?.text;

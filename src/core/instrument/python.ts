@@ -3,7 +3,7 @@ import type { Node } from 'web-tree-sitter';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
 import { type HandlerSite, InstrumentError, type InstrumentPlan, type InstrumentStyle, type PackageNeed, type SourceDoc } from './types';
 
-const PIP: Record<InstrumentStyle, PackageNeed> = {
+export const PIP: Record<InstrumentStyle, PackageNeed> = {
   otel: { ecosystem: 'pip', name: 'opentelemetry-api', version: '>=1.27', install: 'pip install opentelemetry-api' },
   powertools: { ecosystem: 'pip', name: 'aws-lambda-powertools[tracer]', version: '>=3.0', install: "pip install 'aws-lambda-powertools[tracer]'" },
   xray: { ecosystem: 'pip', name: 'aws-xray-sdk', version: '>=2.14', install: 'pip install aws-xray-sdk' },
@@ -15,8 +15,23 @@ function isDocstring(n: Node | null | undefined): boolean {
   return n?.type === 'expression_statement' && n.namedChildren[0]?.type === 'string';
 }
 
+/** Where new imports go in a Python module (after the imports before `beforeOffset`), and whether they follow imports. */
+export function pyImportPoint(doc: SourceDoc, beforeOffset: number): { importAt: number; follows: boolean } {
+  const { root, text } = doc;
+  const top = root.namedChildren.filter((n): n is Node => n !== null);
+  const imports = top.filter((n) => IMPORTS.has(n.type) && n.startIndex < beforeOffset);
+  if (imports.length) return { importAt: nextLineStart(text, imports[imports.length - 1].endIndex), follows: true };
+  const first = top.find((n) => n.type !== 'comment' && !isDocstring(n));
+  return { importAt: first ? lineStart(text, first.startIndex) : text.length, follows: false };
+}
+
+/** Import lines and module-scope setup as one insertion (blank line between imports and setup). */
+export function pyHeadText(eol: string, follows: boolean, importLines: string[], setup: string[]): string {
+  return importLines.map((l) => l + eol).join('') + (setup.length ? (follows ? eol : '') + setup.map((l) => l + eol).join('') + (follows ? '' : eol) : '');
+}
+
 /** Module-scope name bound to `Tracer()` already, if any. */
-function existingTracer(root: Node): string | undefined {
+export function existingTracer(root: Node): string | undefined {
   for (const a of descendants(root, 'assignment')) {
     const r = a.childForFieldName('right');
     if (a.parent?.parent?.id === root.id && r?.type === 'call' && r.childForFieldName('function')?.text === 'Tracer') return a.childForFieldName('left')?.text;
@@ -30,15 +45,9 @@ export function planPython(doc: SourceDoc, site: HandlerSite, style: InstrumentS
   const eol = eolOf(text);
   const str = descendants(root, 'string').find((n) => !isDocstring(n.parent));
   const q = str?.text.startsWith("'") ? "'" : '"';
-  const top = root.namedChildren.filter((n): n is Node => n !== null);
   const outer = site.fn.parent?.type === 'decorated_definition' ? site.fn.parent : site.fn;
-  const imports = top.filter((n) => IMPORTS.has(n.type) && n.startIndex < outer.startIndex);
-  let importAt: number;
-  if (imports.length) importAt = nextLineStart(text, imports[imports.length - 1].endIndex);
-  else {
-    const first = top.find((n) => n.type !== 'comment' && !isDocstring(n));
-    importAt = first ? lineStart(text, first.startIndex) : text.length;
-  }
+  const { importAt, follows } = pyImportPoint(doc, outer.startIndex);
+  const imports = follows ? [true] : [];
   const body = site.fn.childForFieldName('body')!;
   const stmts = body.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
   if (!stmts.length || stmts[0].startPosition.row === site.fn.startPosition.row) throw new InstrumentError(`${site.name} is defined on one line; put its body on its own lines first`);
@@ -69,7 +78,7 @@ export function planPython(doc: SourceDoc, site: HandlerSite, style: InstrumentS
     bodyLines = ['global _cold_start', `xray_recorder.current_subsegment().put_annotation(${lit('ColdStart')}, _cold_start)`, '_cold_start = False'];
     notes.push('The X-Ray SDKs reach end of support in February 2027; OpenTelemetry is the recommended choice for new tracing.');
   }
-  const head = importLines.map((l) => l + eol).join('') + (setup.length ? (imports.length ? eol : '') + setup.map((l) => l + eol).join('') + (imports.length ? '' : eol) : '');
+  const head = pyHeadText(eol, imports.length > 0, importLines, setup);
   const edits = [];
   if (head) edits.push({ start: importAt, end: importAt, newText: head });
   edits.push({ start: lineStart(text, outer.startIndex), end: lineStart(text, outer.startIndex), newText: `${defIndent}${decorator}${eol}` });
