@@ -2,17 +2,34 @@
  * Opening one trace in the waterfall panel: "Trace Insight: Open Trace by ID" (an input box, or the id as
  * argument) and `traceInsight.openTrace`, run by the Functions view's trace items. Stack frames and spans
  * open the workspace file they map to (deployed paths such as /var/task/... matched by path suffix).
+ * "Open Trace in X-Ray Console" opens the AWS console page of a trace in the browser.
  */
 import * as vscode from 'vscode';
-import { normalizeTraceId } from '../core/ids';
+import { normalizeTraceId, w3cToXrayTraceId } from '../core/ids';
 import { mapDeployedPath } from '../core/mapping/deployedPath';
 import type { Span } from '../core/model';
+import type { Configuration } from './config';
 import type { FunctionsNode } from './functionsView';
 import type { StoreController } from './storeController';
 import { TracePanel, type TracePanelCallbacks } from './tracePanel';
 
 export const OPEN_TRACE_COMMAND = 'traceInsight.openTrace';
 export const OPEN_TRACE_BY_ID_COMMAND = 'traceInsight.openTraceById';
+export const OPEN_IN_XRAY_CONSOLE_COMMAND = 'traceInsight.openInXRayConsole';
+
+/** A region name as AWS writes them (`us-east-1`, `eu-central-2`, `us-gov-west-1`). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * The X-Ray console page of a trace: `https://<region>.console.aws.amazon.com/xray/home?region=<region>#/traces/<x-ray id>`;
+ * undefined when the region or the trace id is not valid.
+ */
+export function xrayConsoleTraceUrl(region: string, traceId: string): string | undefined {
+  const w3c = normalizeTraceId(traceId.trim());
+  const id = w3c ? w3cToXrayTraceId(w3c) : undefined;
+  if (!id || !REGION.test(region)) return undefined;
+  return `https://${region}.console.aws.amazon.com/xray/home?region=${region}#/traces/${id}`;
+}
 
 /** What the open commands resolve to (for tests and other callers). */
 export interface OpenedTrace {
@@ -56,16 +73,50 @@ function panelCallbacks(log: vscode.LogOutputChannel): TracePanelCallbacks {
   };
 }
 
-/** Registers both commands. */
-export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreController, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const open = async (id: string): Promise<OpenedTrace> => {
+/** The `cloud.region` of a stored trace (its first span that names one), or undefined. */
+async function storedRegion(stores: StoreController, traceId: string): Promise<string | undefined> {
+  const trace = await (await stores.open()).getTrace(traceId);
+  for (const s of trace?.spans ?? []) {
+    const r = s.resource.attributes['cloud.region'] ?? s.attributes['cloud.region'];
+    if (typeof r === 'string' && REGION.test(r)) return r;
+  }
+  return undefined;
+}
+
+const askTraceId = (title: string) => vscode.window.showInputBox({
+  title,
+  prompt: vscode.l10n.t('A W3C trace id (32 hex digits) or an X-Ray trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)'),
+  ignoreFocusOut: true,
+  validateInput: (v) => (v.trim() === '' || normalizeTraceId(v.trim()) ? undefined : vscode.l10n.t('Not a trace id')),
+});
+
+/** Registers the open commands and "Open Trace in X-Ray Console" (region from `config`, else from the trace). */
+export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreController, log: vscode.LogOutputChannel, config?: Configuration): vscode.Disposable[] {
+  const open = (id: string): Promise<OpenedTrace | undefined> => Promise.resolve(vscode.window.withProgress({
+    location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Opening trace {0}', id.trim()), cancellable: true,
+  }, async (_progress, token) => {
     const traceId = normalizeTraceId(id.trim());
     if (!traceId) throw new Error(vscode.l10n.t('"{0}" is not a trace id (32 hex digits, or an X-Ray id like 1-5f84c7a1-...).', id));
     const store = await stores.open();
     const trace = await store.getTrace(traceId);
+    if (token.isCancellationRequested) return undefined;
     if (!trace) throw new Error(vscode.l10n.t('Trace {0} is not in the store ({1}).', traceId, stores.storeDir));
     const panel = TracePanel.show(extensionUri, trace, panelCallbacks(log));
     return { traceId, spanCount: trace.spans.length, title: panel.panel.title };
+  }));
+  const openInConsole = async (arg?: unknown, options?: { open?: boolean }): Promise<string | undefined> => {
+    const given = typeof arg === 'string' ? arg : (arg as FunctionsNode | undefined)?.kind === 'trace' ? (arg as { summary: { traceId: string } }).summary.traceId : undefined;
+    const id = given ?? await askTraceId(vscode.l10n.t('Open Trace in X-Ray Console'));
+    if (!id) return undefined;
+    const traceId = normalizeTraceId(id.trim());
+    if (!traceId) throw new Error(vscode.l10n.t('"{0}" is not a trace id (32 hex digits, or an X-Ray id like 1-5f84c7a1-...).', id));
+    const region = config?.current.xray.region || await storedRegion(stores, traceId).catch(() => undefined);
+    if (!region) throw new Error(vscode.l10n.t('No AWS region for trace {0}: set traceInsight.xray.region (the trace names none).', traceId));
+    const url = xrayConsoleTraceUrl(region, traceId);
+    if (!url) throw new Error(vscode.l10n.t('"{0}" is not an AWS region (traceInsight.xray.region).', region));
+    if (options?.open !== false) void vscode.env.openExternal(vscode.Uri.parse(url, true));
+    log.info(`X-Ray console: ${url}`);
+    return url;
   };
   const tellFailure = (err: unknown): never => {
     const message = err instanceof Error ? err.message : String(err);
@@ -79,14 +130,10 @@ export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreCon
       return open(id).catch(tellFailure);
     }),
     vscode.commands.registerCommand(OPEN_TRACE_BY_ID_COMMAND, async (arg?: string): Promise<OpenedTrace | undefined> => {
-      const id = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
-        title: vscode.l10n.t('Open Trace by ID'),
-        prompt: vscode.l10n.t('A W3C trace id (32 hex digits) or an X-Ray trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)'),
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() === '' || normalizeTraceId(v.trim()) ? undefined : vscode.l10n.t('Not a trace id')),
-      });
+      const id = typeof arg === 'string' ? arg : await askTraceId(vscode.l10n.t('Open Trace by ID'));
       if (!id) return undefined;
       return open(id).catch(tellFailure);
     }),
+    vscode.commands.registerCommand(OPEN_IN_XRAY_CONSOLE_COMMAND, (arg?: unknown, options?: { open?: boolean }) => openInConsole(arg, options).catch(tellFailure)),
   ];
 }

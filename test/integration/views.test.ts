@@ -8,6 +8,12 @@ import type { TraceInsightApi } from '../../src/extension';
 
 const FUNCTION = 'orders-api-OrdersFunction-9XK2L';
 
+function icon(item: vscode.TreeItem): [string, string | undefined] {
+  const i = item.iconPath;
+  assert.ok(i instanceof vscode.ThemeIcon, 'not a theme icon');
+  return [i.id, i.color?.id];
+}
+
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(ok(), `timed out waiting for ${what}`);
@@ -42,7 +48,9 @@ describe('Functions view and status bar', () => {
     await vscode.commands.executeCommand('traceInsight.importTraces', [fixture('traces')]);
     await vscode.commands.executeCommand('traceInsight.functions.focus');
     const roots = await items();
-    assert.deepEqual(roots.map((r) => [r.item.label, r.item.description]), [[FUNCTION, '2 traces · 1 failed · 1 cold']]);
+    // one of its two invocations failed: a 50% error rate is failing (red)
+    assert.deepEqual(roots.map((r) => [r.item.label, r.item.description]), [[FUNCTION, '2 traces · 1 failed · 1 cold · p95 113 ms']]);
+    assert.deepEqual(icon(roots[0].item), ['error', 'errorForeground']);
     const traces = await items(roots[0].node);
     // newest first: the failing warm invocation (otel-lambda-3), then the cold start (otel-lambda-1)
     assert.deepEqual(traces.map((t) => t.item.label), ['54.7 ms', '113 ms']);
