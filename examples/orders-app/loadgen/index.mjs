@@ -17,7 +17,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { startDynamoDb, startInventory, startQueue } from './standIns.mjs';
+import { createTable, startDynamoDb, startInventory, startQueue } from './standIns.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const app = path.dirname(here);
@@ -45,7 +45,7 @@ class NodeEnvironment {
     this.left = lifetime();
     this.pending = new Map();
     this.proc = fork(path.join(here, 'nodeRuntime.mjs'), [], {
-      env: { ...baseEnv, ...env, SPAWNED_AT_MS: String(Date.now()) }, execArgv: ['--enable-source-maps'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...baseEnv, ...env }, execArgv: ['--enable-source-maps'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.add(this.proc);
     this.ready = new Promise((resolve, reject) => {
@@ -70,7 +70,7 @@ class NodeEnvironment {
 class PythonEnvironment {
   constructor(env) {
     this.left = lifetime();
-    this.proc = spawn('python3', [path.join(here, 'lambdaRuntime.py')], { env: { ...baseEnv, ...env, SPAWNED_AT_MS: String(Date.now()) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn('python3', [path.join(here, 'lambdaRuntime.py')], { env: { ...baseEnv, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     children.add(this.proc);
     this.waiting = [];
     readline.createInterface({ input: this.proc.stdout }).on('line', (l) => { try { this.waiting.shift()?.(JSON.parse(l)); } catch { /* not a result line */ } });
@@ -84,6 +84,8 @@ class PythonEnvironment {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Concurrent environments of the Node function (its reserved concurrency): a burst beyond waits. */
+const MAX_ENVIRONMENTS = 3;
 
 async function main() {
   const outdir = path.join(app, '.build/createOrder');
@@ -92,6 +94,7 @@ async function main() {
     sourcemap: true, external: ['@opentelemetry/api'], logLevel: 'warning',
   });
   const [inventory, queue, dynamo] = await Promise.all([startInventory(), startQueue(), startDynamoDb()]);
+  await createTable(dynamo.url, baseEnv.ORDERS_TABLE);
   log(`inventory ${inventory.url}, queue ${queue.url}, DynamoDB (moto) ${dynamo.url}; traces to ${otlp} (OTLP) and ${xray} (X-Ray UDP)`);
   const shutdown = () => {
     if (stopping) return;
@@ -108,7 +111,20 @@ async function main() {
   const nodeEnv = { FUNCTION_NAME: 'orders-app-create-order', HANDLER_MODULE: path.join(outdir, 'app.js'), HANDLER_EXPORT: 'handler', OTLP_ENDPOINT: otlp, INVENTORY_URL: inventory.url, ORDERS_QUEUE_URL: queue.url };
   const pyEnv = { FUNCTION_NAME: 'orders-app-fulfil-order', HANDLER: 'app.lambda_handler', LAMBDA_TASK_ROOT: path.join(app, 'src/fulfilOrder'), AWS_XRAY_DAEMON_ADDRESS: xray, DYNAMODB_ENDPOINT: dynamo.url, PYTHONUNBUFFERED: '1' };
   const idle = [];
+  const waitingForEnv = [];
   let busy = 0;
+  let environments = 0;
+  async function acquire() {
+    if (idle.length) return idle.pop();
+    if (environments < MAX_ENVIRONMENTS) { environments++; return new NodeEnvironment(nodeEnv); }
+    return new Promise((resolve) => waitingForEnv.push(resolve));
+  }
+  function release(env) {
+    if (env.left <= 0 || stopping) { env.retire(); environments--; env = environments < MAX_ENVIRONMENTS && waitingForEnv.length ? (environments++, new NodeEnvironment(nodeEnv)) : undefined; }
+    if (!env) return;
+    const next = waitingForEnv.shift();
+    if (next) next(env); else idle.push(env);
+  }
 
   // the SQS event source: one message per invocation, in order, trace context from the attributes
   let python;
@@ -135,7 +151,7 @@ async function main() {
   }
 
   async function order(n) {
-    const env = idle.pop() ?? new NodeEnvironment(nodeEnv);
+    const env = await acquire();
     busy++;
     try {
       await env.ready;
@@ -145,11 +161,12 @@ async function main() {
       stats.orders++;
       if (!r.ok) stats.errors++;
       if (r.cold) stats.cold++;
-      if (env.left > 0 && !stopping) idle.push(env); else env.retire();
     } catch (e) {
       log('environment failed:', e.message);
+      env.left = 0;
     } finally {
       busy--;
+      release(env);
     }
   }
 

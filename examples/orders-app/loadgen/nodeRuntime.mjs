@@ -3,15 +3,17 @@
 // OpenTelemetry SDK, recording what @opentelemetry/instrumentation-aws-lambda records (the invocation
 // span named after the function, faas.coldstart, faas.invocation_id, cloud.resource_id) and flushing
 // to the OTLP endpoint after each invocation, as the Lambda instrumentation does before freezing.
-// Env: FUNCTION_NAME, HANDLER_MODULE (built .js), HANDLER_EXPORT, OTLP_ENDPOINT, SPAWNED_AT_MS, AWS_REGION.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import crypto from 'node:crypto';
-import { createRequire } from 'node:module';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+// INIT is timed from here: loading the SDK (what the OpenTelemetry Lambda layer does) and the handler module.
+// Env: FUNCTION_NAME, HANDLER_MODULE (built .js), HANDLER_EXPORT, OTLP_ENDPOINT, AWS_REGION.
+const initStartMs = Date.now();
+const { AsyncLocalStorage } = await import('node:async_hooks');
+const { default: crypto } = await import('node:crypto');
+const { createRequire } = await import('node:module');
+const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = await import('@opentelemetry/api');
+const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+const { resourceFromAttributes } = await import('@opentelemetry/resources');
+const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 
 const fn = process.env.FUNCTION_NAME;
 const region = process.env.AWS_REGION || 'eu-west-1';
@@ -49,8 +51,6 @@ trace.setGlobalTracerProvider(provider);
 
 const lambdaTracer = trace.getTracer('@opentelemetry/instrumentation-aws-lambda', '0.50.0');
 const initTracer = trace.getTracer(fn);
-const spawnedAtMs = Number(process.env.SPAWNED_AT_MS) || Date.now();
-// INIT: the runtime and the handler module load once per environment
 const handler = createRequire(import.meta.url)(process.env.HANDLER_MODULE)[process.env.HANDLER_EXPORT || 'handler'];
 const readyAtMs = Date.now();
 let cold = true;
@@ -62,7 +62,7 @@ async function invoke(msg) {
     kind: SpanKind.SERVER,
     attributes: { 'faas.invocation_id': msg.requestId, 'cloud.resource_id': arn, 'cloud.account.id': account, 'faas.coldstart': wasCold, 'faas.trigger': 'http' },
   });
-  if (wasCold) initTracer.startSpan('faas.init', { kind: SpanKind.INTERNAL, startTime: spawnedAtMs }, trace.setSpan(ROOT_CONTEXT, span)).end(readyAtMs);
+  if (wasCold) initTracer.startSpan('faas.init', { kind: SpanKind.INTERNAL, startTime: initStartMs }, trace.setSpan(ROOT_CONTEXT, span)).end(readyAtMs);
   let reply;
   try {
     const result = await context.with(trace.setSpan(context.active(), span), () => handler(msg.event, { functionName: fn, awsRequestId: msg.requestId, invokedFunctionArn: arn }));
@@ -76,7 +76,7 @@ async function invoke(msg) {
     span.end();
   }
   await provider.forceFlush().catch((e) => { reply.exportError = e.message; });
-  return { id: msg.id, cold: wasCold, initMs: wasCold ? readyAtMs - spawnedAtMs : 0, ...reply };
+  return { id: msg.id, cold: wasCold, initMs: wasCold ? readyAtMs - initStartMs : 0, ...reply };
 }
 
 process.on('message', (msg) => {

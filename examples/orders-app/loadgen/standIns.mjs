@@ -61,12 +61,12 @@ export async function startQueue() {
   return { url: `http://127.0.0.1:${port}/queue/orders-app-orders`, events, close: () => server.close() };
 }
 
-/** moto's server (python3 -m moto.server), in its own process group. */
+/** moto's server (python3 -m moto.server), in the load generator's process group (stopping that stops it). */
 export async function startDynamoDb() {
   const port = await freePort();
-  const proc = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
+  const proc = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  const stop = () => { try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ } };
+  const stop = () => { proc.kill('SIGTERM'); };
   for (let i = 0; ; i++) {
     const up = await new Promise((resolve) => http.get(`${url}/moto-api/`, (r) => { r.resume(); resolve(true); }).on('error', () => resolve(false)));
     if (up) break;
@@ -74,4 +74,20 @@ export async function startDynamoDb() {
     await sleep(100);
   }
   return { url, close: stop, pid: proc.pid };
+}
+
+/** What the deployment does: creates the table (DynamoDB's JSON API, as the SDKs call it). */
+export async function createTable(url, name) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.CreateTable',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify({
+      TableName: name, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'orderId', AttributeType: 'S' }],
+    }),
+  });
+  if (!res.ok) throw new Error(`CreateTable ${name} on ${url}: HTTP ${res.status} ${await res.text()}`);
 }
