@@ -156,7 +156,8 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
       if (paths.length > 0) {
         run.files = watchCollectorFiles({
           store, paths,
-          onBatch: (b) => { received(b.accepted + b.duplicates); this.log.info(`${b.path}: ${b.lines} lines, ${b.spans} spans`); },
+          // only new spans: a restart reads the files again from their start
+          onBatch: (b) => { received(b.accepted); this.log.info(`${b.path}: ${b.lines} lines, ${b.spans} spans (${b.accepted} new)`); },
           onError: (e) => this.log.warn(`${e.source}${e.line !== undefined ? `:${e.line}` : ''}: ${e.reason}`),
         });
       }
@@ -176,9 +177,11 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
   }
 
   private closeRun(run: Running): void {
-    if (this.running === run) this.running = undefined;
+    const wasRunning = this.running === run;
+    if (wasRunning) this.running = undefined;
     const closers = [run.files?.close(), run.xray?.close(), run.otlp?.close()];
     this.closing = Promise.all(closers.map((p) => p?.catch((e: unknown) => this.log.error(`closing a receiver: ${errorText(e)}`)))).then(() => undefined);
+    if (!wasRunning) return;
     this.log.info(`local receiver stopped (${plural(this.spans, 'span', 'spans')} received)`);
     this.changed.fire();
   }

@@ -16,7 +16,7 @@ import type { TraceInsightApi } from '../../src/extension';
 import { FAKE_AWS_ENV, startMoto, type Moto } from '../unit/helpers/moto';
 
 const EXTENSION_ID = 'trace-insight.serverless-trace-insight';
-const SETTINGS = ['storePath', 'receiver.otlpPort', 'receiver.xrayPort', 'xray.endpoint', 'xray.region', 'xray.since'];
+const SETTINGS = ['storePath', 'receiver.otlpPort', 'receiver.xrayPort', 'watchFiles', 'xray.endpoint', 'xray.region', 'xray.since'];
 
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
@@ -66,7 +66,7 @@ describe('Trace Insight: local receiver and Fetch X-Ray Traces', function () {
   it('contributes the three commands under "Trace Insight" and every setting with a default, scope and description', () => {
     const pkg = ext.packageJSON;
     const contributed = (pkg.contributes.commands as { command: string; title: string; category: string }[]).map((c) => `${c.category}: ${c.title} (${c.command})`);
-    assert.deepEqual(contributed.filter((c) => /Receiver|XRay/.test(c)), [
+    assert.deepEqual(contributed.filter((c) => /Receiver|fetchXRay/.test(c)), [
       'Trace Insight: Start Local Receiver (traceInsight.startReceiver)',
       'Trace Insight: Stop Local Receiver (traceInsight.stopReceiver)',
       'Trace Insight: Fetch X-Ray Traces (traceInsight.fetchXRayTraces)',
@@ -149,6 +149,39 @@ describe('Trace Insight: local receiver and Fetch X-Ray Traces', function () {
     } finally {
       blocker.close();
       await config().update('receiver.otlpPort', 0, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('tails the watched Collector files while it runs, and restarts on the new port when the port setting changes', async () => {
+    const watchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-watch-'));
+    const file = path.join(watchDir, 'traces.jsonl');
+    try {
+      await config().update('watchFiles', [file], vscode.ConfigurationTarget.Global);
+      const outcome = await start();
+      assert.equal(outcome.started, true, outcome.message);
+      assert.deepEqual(outcome.status.watching, [file]);
+      assert.match(outcome.message, /Tailing .*traces\.jsonl\.$/);
+      // one Collector file-exporter line: the cold start of orders-api (3 spans)
+      const request = JSON.parse(fs.readFileSync(path.join(ext.extensionPath, 'test/fixtures/traces/otel-lambda-1.json'), 'utf8'));
+      fs.appendFileSync(file, `${JSON.stringify(request)}\n`);
+      await waitFor('the watched file to be read', () => api.forTests.statusBarText === '$(pulse) 3 traces $(radio-tower) 3 spans received');
+      const store = await api.openStore();
+      assert.equal((await store.getTrace('b41192ef1b5fae7fd4b9b6f76e3ef943'))?.spans.length, 3);
+
+      const oldPort = Number(new URL(outcome.status.otlpUrl!).port);
+      const newPort = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+      });
+      await config().update('receiver.otlpPort', newPort, vscode.ConfigurationTarget.Global);
+      for (let i = 0; i < 100 && !(await listening(newPort)); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await listening(newPort), true, `nothing listens on the new port ${newPort}`);
+      assert.equal(await listening(oldPort), false, `the old port ${oldPort} is still open`);
+      assert.equal((await start()).status.otlpUrl, `http://127.0.0.1:${newPort}`);
+    } finally {
+      await vscode.commands.executeCommand('traceInsight.stopReceiver');
+      await config().update('watchFiles', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('receiver.otlpPort', 0, vscode.ConfigurationTarget.Global);
+      fs.rmSync(watchDir, { recursive: true, force: true });
     }
   });
 
