@@ -97,15 +97,17 @@ describe('trace-insight serve', function () {
     const acked: ReadableSpan[] = [];
     let sent = 0;
     let killed = false;
-    // Two exports always in flight; the kill lands while at least one is being stored or answered.
+    // Two lanes of exports; the kill lands while at least one export is in flight.
     const lane = async (lane: number): Promise<void> => {
       for (let i = 0; !killed; i++) {
         const spans = await sdkBatch(10, 5, 1000 + lane * 1000 + i);
         sent++;
-        const r = await exportWith(exporter, spans);
+        const pending = exportWith(exporter, spans);
+        // Kill right after an export has started, so at least that one is in flight when the process dies.
+        if (acked.length >= 400 && !killed) { killed = true; s.child.kill('SIGKILL'); }
+        const r = await pending;
         if (!succeeded(r)) return;
         acked.push(...spans);
-        if (acked.length >= 400 && !killed) { killed = true; s.child.kill('SIGKILL'); }
       }
     };
     await Promise.all([lane(1), lane(2)]);
