@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
 import type { Parser } from 'web-tree-sitter';
 import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
 import { findHandlers } from '../../src/core/instrument/handlers';
@@ -12,9 +11,9 @@ import { applyEdits } from '../../src/core/instrument/text';
 import type { HandlerSite, InstrumentStyle, SourceDoc } from '../../src/core/instrument/types';
 import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
+import { newDiagnostics } from './instrumentTsc';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const repo = path.resolve(__dirname, '../..');
 const LANGS: CodeLanguage[] = ['javascript', 'typescript', 'tsx', 'python', 'java', 'go', 'csharp', 'rust'];
 
 interface Output { file: string; lang: CodeLanguage; style: InstrumentStyle; handler: string; original: string; text: string; doc2: SourceDoc }
@@ -92,43 +91,12 @@ describe('instrument: every handler of corpus/iac in every style', function () {
 
   it('TypeScript and JavaScript results type-check with tsc as well as the originals did (one program)', () => {
     const js = outputs.filter((o) => ['javascript', 'typescript', 'tsx'].includes(o.lang));
-    const roots: string[] = [];
-    const pairs: { orig: string; out: string; label: string }[] = [];
-    js.forEach((o, i) => {
-      const base = path.basename(o.file);
-      const orig = path.join(tmp, 'orig', String(i), base), out = path.join(tmp, 'out', String(i), base);
-      for (const [f, t] of [[orig, o.original], [out, o.text]] as const) { fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, t); roots.push(f); }
-      pairs.push({ orig, out, label: `${o.style} ${o.file}` });
-    });
+    const pairs = js.map((o) => ({ label: `${o.style} ${o.file}`, fileName: path.basename(o.file), original: o.original, text: o.text }));
     // A control that must fail: a misspelled OTel API call in one TypeScript result.
     const control = js.find((o) => o.style === 'otel' && o.lang === 'typescript')!;
-    const controlFile = path.join(tmp, 'control', path.basename(control.file));
-    fs.mkdirSync(path.dirname(controlFile), { recursive: true });
-    fs.writeFileSync(controlFile, control.text.replace('span.setAttribute(', 'span.setAttributes('));
-    roots.push(controlFile);
-    const stubs = path.join(tmp, 'stubs.d.ts');
-    // Powertools is not installed here: a declaration of the members the edits use. Other unresolved packages are `any`.
-    fs.writeFileSync(stubs, `declare module '@aws-lambda-powertools/tracer' {
-  interface Segment { addNewSubsegment(name: string): Segment; close(): void }
-  export class Tracer { constructor(o?: { serviceName?: string }); getSegment(): Segment | undefined; setSegment(s: Segment): void;
-    annotateColdStart(): void; addServiceNameAnnotation(): void; addErrorAsMetadata(e: Error): void }
-}
-declare module '*';
-`);
-    const program = ts.createProgram([...roots, stubs], {
-      noEmit: true, allowJs: true, checkJs: true, strict: false, skipLibCheck: true, target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler, moduleDetection: ts.ModuleDetectionKind.Force,
-      baseUrl: repo, paths: { '@opentelemetry/api': ['node_modules/@opentelemetry/api'], 'aws-xray-sdk-core': ['node_modules/aws-xray-sdk-core'] },
-      types: ['node'], typeRoots: [path.join(repo, 'node_modules/@types')], esModuleInterop: true, noImplicitAny: false,
-    });
-    const diag = (f: string) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f)).map((d) => `TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-    const worse: string[] = [];
-    for (const p of pairs) {
-      const before = new Set(diag(p.orig));
-      for (const d of diag(p.out)) if (!before.has(d)) worse.push(`${p.label}: ${d}`);
-    }
-    assert.deepEqual(worse, []);
-    assert.match(diag(controlFile).join('\n'), /TS2559|TS2345|TS2554/, 'the real @opentelemetry/api types were not used');
+    const r = newDiagnostics(tmp, pairs, { fileName: path.basename(control.file), text: control.text.replace('span.setAttribute(', 'span.setAttributes(') });
+    assert.deepEqual(r.worse, []);
+    assert.match(r.control.join('\n'), /TS2559|TS2345|TS2554/, 'the real @opentelemetry/api types were not used');
     assert.ok(pairs.length >= 60, `${pairs.length} JS/TS results checked`);
   });
 

@@ -42,6 +42,12 @@ function callsIn(fn: Node | undefined, lang: string): string[] {
   });
 }
 
+/** Names of the carriers `propagation.inject(ctx, carrier)` fills in `fn`. */
+function injectedCarriers(fn: Node): string[] {
+  return descendants(fn, 'call_expression').filter((c) => INJECTS.has(c.childForFieldName('function')?.childForFieldName('property')?.text ?? ''))
+    .map((c) => c.childForFieldName('arguments')?.namedChildren[1]?.text ?? '').filter(Boolean);
+}
+
 /** The object literal a JS send passes: inline, or the `const params = {...}` it names in the same function. */
 function paramsObject(arg: Node | null | undefined, fn: Node | undefined): Node | undefined {
   if (!arg) return undefined;
@@ -80,7 +86,7 @@ export function propagationSites(doc: SourceDoc): PropagationSite[] {
       arg = n.childForFieldName('arguments')?.namedChildren[0];
     }
     const params = target ? paramsObject(arg, fn) : undefined;
-    if (!target || !params || callsIn(fn, doc.lang).some((x) => INJECTS.has(x))) continue;
+    if (!target || !params || injectedCarriers(fn).some((c) => descendants(params, 'identifier').some((id) => id.text === c))) continue;
     out.push({ kind: 'inject', target, statement: statementOf(n), params, line: n.startPosition.row + 1 });
   }
   for (const loop of descendants(doc.root, 'for_in_statement')) {
@@ -125,8 +131,8 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
     if (!stmts.length) throw new InstrumentError('the loop body is not a block');
     const rec = site.statement.childForFieldName('left')?.text.replace(/^(const|let|var)\s+/, '') ?? 'record';
     const carrier = site.target === 'sns'
-      ? `Object.fromEntries(Object.entries(${rec}.Sns.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]))`
-      : `Object.fromEntries(Object.entries(${rec}.messageAttributes ?? {}).map(([k, v]) => [k, v.stringValue]))`;
+      ? `${rec}.Sns.MessageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.Value }`
+      : `${rec}.messageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.stringValue }`;
     const plan = wrapJs(doc, stmts, 'otel', { spanName: `process ${site.target} record`, parentContext: `propagation.extract(otelContext.active(), ${carrier})`, extraOtel: ['propagation', 'otelContext'] });
     return { ...plan, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
   }

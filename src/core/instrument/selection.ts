@@ -46,13 +46,20 @@ const JS_CALLS = /^(send|promise|fetch|request|get|post|put|patch|delete|query|e
 const JS_OBJECTS = /(client|ddb|dynamo|docClient|s3|sqs|sns|lambda|eventbridge|events|kinesis|axios|http|https|got|pool|db|knex|prisma|redis|pg|mysql|sql)$/i;
 const PY_OBJECTS = /(client|table|resource|s3|sqs|sns|dynamodb|ddb|lambda_client|requests|session|http|cursor|conn|connection|db|engine|redis|urllib3)$/i;
 
-/** A short span name for a call: `GetItemCommand`, `ddb.send`, `requests.get`. */
+const clean = (x: string) => x.replace(/[^\w.$-]/g, '').slice(-40) || 'call';
+
+/** A short span name for a call: `GetItem` (from `new GetItemCommand`), `ddb.send`, `sqs.sendMessage` (for `.promise()`), `requests.get`. */
 export function callName(call: Node): string {
   const f = call.childForFieldName('function');
   const firstArg = call.childForFieldName('arguments')?.namedChildren[0];
-  if (firstArg?.type === 'new_expression') return firstArg.childForFieldName('constructor')?.text.replace(/Command$/, '') ?? 'call';
-  const t = (f?.text ?? 'call').replace(/\s+/g, '');
-  return t.length > 40 ? t.slice(t.length - 40) : t;
+  if (firstArg?.type === 'new_expression') return clean(firstArg.childForFieldName('constructor')?.text.replace(/Command$/, '') ?? 'call');
+  const obj = f?.childForFieldName('object');
+  const prop = f?.childForFieldName('property') ?? f?.childForFieldName('attribute');
+  if (obj && prop) {
+    if (obj.type === 'call_expression' || obj.type === 'call') return prop.text === 'promise' || prop.text === 'then' ? callName(obj) : clean(`${callName(obj)}.${prop.text}`);
+    return clean(`${obj.text.slice(obj.text.lastIndexOf('.') + 1)}.${prop.text}`);
+  }
+  return clean(f?.text ?? 'call');
 }
 
 /** Calls in `n` that look like AWS SDK, HTTP or database calls (by their callee's names, read from the syntax tree). */

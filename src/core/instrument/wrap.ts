@@ -4,7 +4,7 @@ import { freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
 import { existingTracer as jsExistingTracer, NPM } from './node';
 import { existingTracer as pyExistingTracer, PIP, pyHeadText, pyImportPoint } from './python';
 import { filePatchedBy } from './handlers';
-import { callName, ownDescendants, outboundCalls, statementsIn } from './selection';
+import { callName, enclosingFunction, ownDescendants, outboundCalls, statementsIn } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
 
@@ -103,13 +103,17 @@ export function wrapJs(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, op
   const base = indentAt(text, stmts[0].startIndex);
   const unit = unitOf(text, stmts, '  ');
   const spanName = opts.spanName ?? (outboundCalls(doc, stmts[0])[0] ? callName(outboundCalls(doc, stmts[0])[0]) : outboundCalls(doc, stmts[stmts.length - 1])[0] ? callName(outboundCalls(doc, stmts[stmts.length - 1])[0]) : 'work');
-  const isAsync = ownDescendants(stmts, 'await_expression').length > 0;
   const edits: TextEdit[] = b.head ? [b.head] : [];
   const single = stmts.length === 1 && (stmts[0].type === 'lexical_declaration' || stmts[0].type === 'variable_declaration') ? descendants(stmts[0], 'variable_declarator') : [];
-  const value = single.length === 1 ? single[0].childForFieldName('value') : null;
+  const returned = stmts.length === 1 && stmts[0].type === 'return_statement' ? stmts[0].namedChildren.find((n) => n !== null && n.type !== 'comment') ?? null : null;
+  const value = single.length === 1 ? single[0].childForFieldName('value') : returned;
+  // `return call()` in an async function may return a promise: the span must wait for it (`return await`).
+  const fnAsync = !!returned && !!enclosingFunction(stmts[0])?.children.some((c) => c?.type === 'async');
+  const isAsync = ownDescendants(stmts, 'await_expression').length > 0 || fnAsync;
   const r = jsRunner(s, style, b.name, spanName, isAsync, opts.parentContext);
   if (value && !opts.parentContext) {
-    const ret = (extra: string) => `${base}${extra}return ${reindent(text, root, value.startIndex, value.endIndex, extra)}${s.semi}${s.eol}`;
+    const awaitIt = fnAsync && value.type !== 'await_expression' ? 'await ' : '';
+    const ret = (extra: string) => `${base}${extra}return ${awaitIt}${reindent(text, root, value.startIndex, value.endIndex, extra)}${s.semi}${s.eol}`;
     edits.push({ start: value.startIndex, end: value.endIndex, newText: (isAsync ? 'await ' : '') + compose(r, s.eol, base, unit, ret) });
   } else {
     if (ownDescendants(stmts, 'return_statement').length) throw new InstrumentError('the selection returns from the function; select statements without return, or use "Add tracing to handler"');
@@ -194,6 +198,8 @@ export function wrapCandidates(doc: SourceDoc): { statement: Node; spanName: str
       if (n.id !== call.id && SPAN_CALLS.test(f)) traced = true;
       if (n.type === 'with_statement' && SPAN_CALLS.test(descendants(n, 'call')[0]?.childForFieldName('function')?.text ?? '')) traced = true;
       if (n.type === 'decorated_definition' && descendants(n, 'decorator').some((d) => /capture|span/.test(d.text))) traced = true;
+      // Powertools' manual subsegment: a sibling statement opened one (`segment?.addNewSubsegment(...)`).
+      if (n.type === 'statement_block' && n.namedChildren.some((st) => st && st.startIndex < call.startIndex && descendants(st, 'property_identifier').some((p) => p.text === 'addNewSubsegment'))) traced = true;
     }
     if (stmt && !traced && !out.has(stmt.id)) out.set(stmt.id, { statement: stmt, spanName: callName(call) });
   }

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
+import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
+import { applyEdits } from '../../src/core/instrument/text';
+import { type InstrumentStyle, type SourceDoc, STYLES } from '../../src/core/instrument/types';
+import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
+import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
+import { newDiagnostics, type TscPair } from './instrumentTsc';
+
+const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
+let parsers: Map<GrammarName, Parser>;
+
+function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
+  const lang = languageOf(file) as CodeLanguage;
+  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' ? [] : sourceFiles(p);
+    return /\.(js|mjs|ts|py)$/.test(d.name) && !d.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+describe('instrument: wrap in a span, propagate trace context', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  before(async () => {
+    parsers = (await loadParsers(['javascript', 'typescript', 'python'])).parsers;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrument-wrap-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('wraps every AWS SDK/HTTP/DB call line of the corpus in every style: parses, compiles (tsc, py_compile), not offered again', () => {
+    const pairs: TscPair[] = [];
+    const py: string[] = [];
+    let wrapped = 0;
+    for (const file of sourceFiles(iac)) {
+      const doc = docOf(file);
+      if (doc.root.hasError) continue;
+      for (const c of wrapCandidates(doc)) {
+        for (const style of STYLES) {
+          const plan = planWrap(doc, c.statement.startIndex, c.statement.endIndex, style as InstrumentStyle);
+          const out = applyEdits(doc.text, plan.edits);
+          const doc2 = docOf(file, out);
+          assert.equal(doc2.root.hasError, false, `${style} ${file}:${c.statement.startPosition.row + 1}`);
+          const line = c.statement.startPosition.row + (out.split('\n').length - doc.text.split('\n').length);
+          assert.ok(!wrapCandidates(doc2).some((x) => x.statement.text.startsWith(c.statement.text.slice(0, 20)) && Math.abs(x.statement.startPosition.row - line) < 40), `${style} ${file}: still offered`);
+          if (doc.lang === 'python') { const f = path.join(tmp, 'py', `w${py.length}.py`); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, out); py.push(f); }
+          else pairs.push({ label: `${style} ${path.relative(iac, file)}:${c.statement.startPosition.row + 1}`, fileName: path.basename(file), original: doc.text, text: out });
+          wrapped++;
+        }
+      }
+    }
+    assert.equal(wrapped, 84, 'call lines wrapped (28 lines x 3 styles)');
+    execFileSync('python3', ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...py], { stdio: 'pipe' });
+    const r = newDiagnostics(path.join(tmp, 'ts'), pairs, { fileName: 'control.ts', text: "import { trace } from '@opentelemetry/api';\ntrace.getTracer('x').startActiveSpan(1, (s) => s.end());\n" });
+    assert.deepEqual(r.worse, []);
+    assert.equal(r.control.length, 1);
+  });
+
+  it('turns `const x = await call()` into a span around the call whose value is kept', () => {
+    const doc = docOf(path.join(iac, 'cdk/aws-cdk-examples/typescript-api-cors-lambda-crud-dynamodb/lambdas/get-one.ts'));
+    const [c] = wrapCandidates(doc);
+    assert.equal(c.spanName, 'db.get');
+    const out = applyEdits(doc.text, planWrap(doc, c.statement.startIndex, c.statement.endIndex, 'otel').edits);
+    assert.match(out, /\n {4}const response = await tracer\.startActiveSpan\('db\.get', async \(span\) => \{\n {6}try \{\n {8}return await db\.get\(params\);\n/);
+    assert.match(out, /^const tracer = trace\.getTracer\('get-one'\);$/m);
+  });
+
+  it('refuses a selection that declares a name used after it, and says which', () => {
+    const text = "export const handler = async (event) => {\n  const a = 1;\n  const b = await fetch('x');\n  return a + b;\n};\n";
+    const doc = docOf('h.mjs', text);
+    assert.throws(() => planWrap(doc, text.indexOf('const a'), text.indexOf('return'), 'otel'), /declares a, which is used after it \(line 4\)/);
+    assert.throws(() => planWrap(doc, 0, text.length, 'otel'), /select whole statements inside one function body/);
+  });
+
+  it('injects the context into the SQS message attributes of sender.ts (before the params object), and extracts it per record in receiver.ts', () => {
+    const dir = path.join(iac, 'serverless/serverless-examples/aws-node-typescript-sqs-standard/sqs');
+    const sender = docOf(path.join(dir, 'sender.ts'));
+    const [send] = propagationSites(sender);
+    assert.deepEqual([send.kind, send.target, send.line], ['inject', 'sqs', 26]);
+    const out = applyEdits(sender.text, planPropagation(sender, send).edits);
+    const lines = out.split('\n');
+    const carrier = lines.findIndex((l) => l === '    const traceCarrier: Record<string, string> = {};');
+    assert.ok(carrier > 0 && lines[carrier + 1] === '    propagation.inject(otelContext.active(), traceCarrier);');
+    assert.ok(lines.includes("        ...Object.fromEntries(Object.entries(traceCarrier).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),"));
+    assert.deepEqual(propagationSites(docOf(path.join(dir, 'sender.ts'), out)), []);
+
+    const receiver = docOf(path.join(dir, 'receiver.ts'));
+    const [rec] = propagationSites(receiver);
+    assert.deepEqual([rec.kind, rec.target], ['extract', 'sqs']);
+    const out2 = applyEdits(receiver.text, planPropagation(receiver, rec).edits);
+    assert.match(out2, /tracer\.startActiveSpan\('process sqs record', \{\}, propagation\.extract\(otelContext\.active\(\), record\.messageAttributes, \{ keys: \(c\) => Object\.keys\(c\), get: \(c, k\) => c\[k\]\?\.stringValue \}\), \(span\) => \{/);
+    assert.deepEqual(propagationSites(docOf(path.join(dir, 'receiver.ts'), out2)), []);
+    const r = newDiagnostics(path.join(tmp, 'prop'), [
+      { label: 'sender', fileName: 'sender.ts', original: sender.text, text: out },
+      { label: 'receiver', fileName: 'receiver.ts', original: receiver.text, text: out2 },
+    ], { fileName: 'c.ts', text: 'const x: number = "no";\n' });
+    assert.deepEqual(r.worse, []);
+  });
+
+  it('does not offer extraction on DynamoDB stream records; injects into SNS Publish, Lambda Invoke and EventBridge detail', () => {
+    const ddb = docOf(path.join(iac, 'cdk/aws-cdk-examples/typescript-ddb-stream-lambda-sns/resources/lambda/index.mjs'));
+    assert.deepEqual(propagationSites(ddb).map((s) => `${s.kind} ${s.target} ${s.line}`), ['inject sns 33']);
+    const sns = applyEdits(ddb.text, planPropagation(ddb, propagationSites(ddb)[0]).edits).split('\n');
+    const at = sns.indexOf('                    const traceCarrier = {};');
+    assert.ok(at > 0 && at < sns.findIndex((l) => l.includes('const params = {')), 'the carrier must be declared before the params object that uses it');
+    const text = [
+      "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';",
+      "import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';",
+      'const lambda = new LambdaClient({});',
+      'const events = new EventBridgeClient({});',
+      'export const handler = async (event) => {',
+      "  await lambda.send(new InvokeCommand({ FunctionName: 'next', Payload: JSON.stringify(event) }));",
+      "  await events.send(new PutEventsCommand({ Entries: [{ Source: 'orders', DetailType: 'placed', Detail: JSON.stringify(event) }] }));",
+      '};', ''].join('\n');
+    let doc = docOf('h.mjs', text);
+    const titles: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const [site] = propagationSites(doc);
+      const plan = planPropagation(doc, site);
+      titles.push(plan.title);
+      doc = docOf('h.mjs', applyEdits(doc.text, plan.edits));
+    }
+    assert.deepEqual(titles, ['Propagate trace context to Lambda Invoke', 'Propagate trace context to EventBridge']);
+    assert.match(doc.text, /Payload: JSON\.stringify\(event\), ClientContext: Buffer\.from\(JSON\.stringify\(\{ custom: traceCarrier \}\)\)\.toString\('base64'\) \}/);
+    assert.match(doc.text, /Detail: JSON\.stringify\(\{ \.\.\.event, _tracing: traceCarrier2 \}\)/);
+    assert.equal(doc.root.hasError, false);
+  });
+});
