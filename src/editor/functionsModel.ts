@@ -16,8 +16,8 @@ import { errorText, type StoreController } from './storeController';
 export const SCAN_TRACES = 2000;
 
 export class FunctionsModel {
-  private cached: FunctionGroup[] | undefined;
-  private building: Promise<FunctionGroup[]> | undefined;
+  private cached: { generation: number; groups: FunctionGroup[] } | undefined;
+  private building: { generation: number; groups: Promise<FunctionGroup[]> } | undefined;
   private cache: InvocationCache | undefined;
   private cacheStore: TraceStore | undefined;
   private known: Promise<readonly DiscoveredFunction[]> | undefined;
@@ -25,22 +25,28 @@ export class FunctionsModel {
 
   constructor(private readonly stores: StoreController, private readonly log: vscode.LogOutputChannel) {}
 
-  /** The next `groups()` reads the store again; `rediscover` also re-reads the infrastructure files. */
+  /** The next `groups()` reads the store again (only new or grown traces); `rediscover` also re-reads the infrastructure files. */
   invalidate(rediscover = false): void {
     this.generation++;
-    this.cached = undefined;
     if (rediscover) this.known = undefined;
   }
 
-  /** The groups (unsorted), rebuilt when invalidated; [] when the store cannot be opened. */
+  /** The groups (unsorted) as of the latest invalidation; [] when the store cannot be opened. */
   groups(): Promise<FunctionGroup[]> {
-    if (this.cached) return Promise.resolve(this.cached);
-    this.building ??= this.build().finally(() => { this.building = undefined; });
-    return this.building;
+    const generation = this.generation;
+    if (this.cached?.generation === generation) return Promise.resolve(this.cached.groups);
+    if (this.building?.generation === generation) return this.building.groups;
+    // one build at a time: the invocation cache is not safe to update concurrently
+    const previous = this.building?.groups.catch(() => undefined);
+    const groups = Promise.resolve(previous).then(() => this.build()).then((g) => {
+      if (!this.cached || this.cached.generation < generation) this.cached = { generation, groups: g };
+      return g;
+    });
+    this.building = { generation, groups };
+    return groups;
   }
 
   private async build(): Promise<FunctionGroup[]> {
-    const generation = this.generation;
     let store: TraceStore;
     try {
       store = await this.stores.open();
@@ -58,10 +64,7 @@ export class FunctionsModel {
     await cache.update(summaries, () => this.stores.current !== store);
     const known = await this.discovered();
     const functionMap = readInsightsSettings().functionMap;
-    const groups = groupByFunction(summaries, cache.health((name) => matchFunction(name, known, functionMap).function?.timeoutSec ?? undefined));
-    // a newer append invalidated this build meanwhile: still answer, but build again next time
-    if (generation === this.generation) this.cached = groups;
-    return groups;
+    return groupByFunction(summaries, cache.health((name) => matchFunction(name, known, functionMap).function?.timeoutSec ?? undefined));
   }
 
   private discovered(): Promise<readonly DiscoveredFunction[]> {

@@ -77,7 +77,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
 
   constructor(stores: StoreController, private readonly log: vscode.LogOutputChannel) {
     this.model = new FunctionsModel(stores, log);
-    this.subscription = stores.onDidChangeTraces(() => this.scheduleRefresh());
+    this.subscription = stores.onDidChangeTraces(() => {
+      // the next read sees the new traces at once; the tree itself repaints at most every REFRESH_DELAY_MS
+      this.model.invalidate();
+      this.scheduleRefresh();
+    });
     void this.updateContext();
   }
 
@@ -87,6 +91,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
 
   get filter(): string {
     return this.filterText;
+  }
+
+  /** What the view's title shows after its name, e.g. `"python" · by slowest`. */
+  get viewDescription(): string | undefined {
+    return this.view?.description;
   }
 
   /** Gives the provider its view, whose description shows the filter. */
@@ -99,7 +108,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   refresh(rediscover = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.model.invalidate(rediscover);
+    if (rediscover) this.model.invalidate(true);
     this.changed.fire(undefined);
   }
 

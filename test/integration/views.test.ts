@@ -78,3 +78,104 @@ describe('Functions view and status bar', () => {
     }
   });
 });
+
+describe('Functions view: health, sort and filter (samApp traces from the real OTel SDK)', () => {
+  const NODE_FN = 'orders-api-OrdersFunction-9XK2L';
+  const PY_FN = 'orders-api-OrdersPythonFunction-4HT7QZXW1ABC';
+  let api: TraceInsightApi;
+  let storeBefore: string;
+  const config = () => vscode.workspace.getConfiguration('traceInsight');
+  const tree = () => api.forTests.functionsTree;
+  const roots = async () => (await tree().getChildren()).map((n) => ({ node: n, item: tree().getTreeItem(n) }));
+  const labels = async () => (await roots()).map((r) => r.item.label);
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<TraceInsightApi>('trace-insight.serverless-trace-insight');
+    assert.ok(ext);
+    api = await ext.activate();
+    storeBefore = api.storeDir;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-views-store-'));
+    await config().update('storePath', dir, vscode.ConfigurationTarget.Global);
+    await waitFor('the store to move', () => api.storeDir === dir);
+    await vscode.commands.executeCommand('traceInsight.importTraces', [vscode.Uri.file(path.join(ext.extensionPath, 'test/fixtures/samAppTraces'))]);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('traceInsight.sortFunctionsByNewest');
+    await vscode.commands.executeCommand('traceInsight.clearFunctionsFilter');
+    await config().update('storePath', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the store to move back', () => api.storeDir === storeBefore);
+  });
+
+  it('marks each function from its invocations and the template\'s 10 s timeout: 5% errors yellow, p99 + INIT past the timeout red', async () => {
+    const r = await roots();
+    // newest first: the Python function's last invocation starts 100 s after the Node one's
+    assert.deepEqual(r.map((x) => [x.item.label, x.item.description, ...icon(x.item)]), [
+      [PY_FN, '10 traces · 1 cold · p95 9.6 s · timeout risk', 'error', 'errorForeground'],
+      [NODE_FN, '40 traces · 2 failed · 4 cold · p95 285 ms', 'warning', 'editorWarning.foreground'],
+    ]);
+    const tip = r[0].item.tooltip;
+    assert.ok(tip instanceof vscode.MarkdownString);
+    assert.match(tip.value, /p99 \+ INIT p95 \(10500 ms\) exceeds the 10 s timeout/);
+    assert.equal(tree().viewDescription, 'by newest');
+  });
+
+  it('sorts functions and their traces by slowest, errors and cold starts from the title actions', async () => {
+    await vscode.commands.executeCommand('traceInsight.sortFunctionsBySlowest');
+    assert.deepEqual(await labels(), [PY_FN, NODE_FN]);
+    assert.equal(tree().viewDescription, 'by slowest');
+    const node = (await roots()).find((x) => x.item.label === NODE_FN);
+    assert.ok(node);
+    const slowest = (await tree().getChildren(node.node)).map((n) => tree().getTreeItem(n));
+    // the cold starts carry INIT: 250 ms + 630 ms, 200 ms + 620 ms, ...
+    assert.deepEqual(slowest.slice(0, 3).map((t) => t.label), ['880 ms', '820 ms', '760 ms']);
+    assert.ok(slowest.slice(0, 3).every((t) => / · cold$/.test(String(t.description))));
+
+    await vscode.commands.executeCommand('traceInsight.sortFunctionsByErrors');
+    assert.deepEqual(await labels(), [NODE_FN, PY_FN]);
+    const failed = (await tree().getChildren((await roots())[0].node)).map((n) => tree().getTreeItem(n));
+    assert.deepEqual(failed.slice(0, 3).map((t) => /errors?$/.test(String(t.description))), [true, true, false]);
+
+    // both 10% cold: ties go by name
+    await vscode.commands.executeCommand('traceInsight.sortFunctionsByCold');
+    assert.deepEqual(await labels(), [NODE_FN, PY_FN]);
+    assert.equal(tree().viewDescription, 'by cold starts');
+  });
+
+  it('filters by a name substring (shown in the view description) and clears the filter', async () => {
+    assert.equal(await vscode.commands.executeCommand('traceInsight.filterFunctions', 'PYTHON'), 'PYTHON');
+    assert.deepEqual(await labels(), [PY_FN]);
+    assert.equal(tree().viewDescription, '"PYTHON" · by cold starts');
+    await vscode.commands.executeCommand('traceInsight.filterFunctions', 'no-such-function');
+    assert.deepEqual(await labels(), []);
+    await vscode.commands.executeCommand('traceInsight.clearFunctionsFilter');
+    assert.deepEqual(await labels(), [NODE_FN, PY_FN]);
+    assert.equal(tree().viewDescription, 'by cold starts');
+  });
+
+  it('contributes the title actions, and a getting-started walkthrough whose steps run the commands', async () => {
+    const ext = vscode.extensions.getExtension('trace-insight.serverless-trace-insight');
+    assert.ok(ext);
+    const c = ext.packageJSON.contributes;
+    const titleActions = c.menus['view/title'].filter((m: { when: string }) => m.when.startsWith('view == traceInsight.functions')).map((m: { command: string }) => m.command);
+    assert.deepEqual(titleActions, ['traceInsight.importTraces', 'traceInsight.refreshFunctions', 'traceInsight.filterFunctions', 'traceInsight.clearFunctionsFilter',
+      'traceInsight.sortFunctionsBySlowest', 'traceInsight.sortFunctionsByNewest', 'traceInsight.sortFunctionsByErrors', 'traceInsight.sortFunctionsByCold']);
+    const registered = await vscode.commands.getCommands(true);
+    for (const command of titleActions) assert.ok(registered.includes(command), `${command} is not registered`);
+    const [walkthrough] = c.walkthroughs;
+    assert.equal(walkthrough.id, 'traceInsight.gettingStarted');
+    assert.deepEqual(walkthrough.steps.map((s: { id: string; completionEvents: string[] }) => [s.id, s.completionEvents]), [
+      ['importTraces', ['onCommand:traceInsight.importTraces']],
+      ['startReceiver', ['onCommand:traceInsight.startReceiver']],
+      ['fetchXRay', ['onCommand:traceInsight.fetchXRayTraces']],
+      ['seeCodeLens', ['onView:traceInsight.functions']],
+    ]);
+    for (const s of walkthrough.steps) {
+      const media = fs.readFileSync(path.join(ext.extensionPath, s.media.markdown), 'utf8');
+      assert.match(media, /^# \S/, `${s.media.markdown} has no heading`);
+      for (const [, command] of String(s.description).matchAll(/\(command:([\w.]+)/g)) {
+        assert.ok(registered.includes(command) || command.startsWith('workbench.'), `${s.id} links to ${command}, which is not registered`);
+      }
+    }
+  });
+});
