@@ -7,11 +7,11 @@
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { startOtlpReceiver, type OtlpReceiver } from '../sources/otlpReceiver';
+import type { OtlpReceiver } from '../sources/otlpReceiver';
 import { PortInUseError } from '../sources/httpListen';
-import { watchCollectorFiles, type FileWatcher } from '../sources/fileWatch';
+import type { FileWatcher } from '../sources/fileWatch';
 import { StoreLockedError } from '../sources/store/storeLock';
-import { startXRayUdpReceiver, type XRayUdpReceiver } from '../sources/xrayUdpReceiver';
+import type { XRayUdpReceiver } from '../sources/xrayUdpReceiver';
 import { START_RECEIVER_COMMAND } from './codeLensCommands';
 import { configChanged, CONFIG_SECTION, type Configuration, type ConfigurationReactive } from './config';
 import { DisposableBag, type Lifetimes } from './disposables';
@@ -134,6 +134,10 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
       return done(false, message);
     }
     const { host, otlpPort, xrayPort } = this.config.current.receiver;
+    // loaded on first start, not at activation
+    const [{ startOtlpReceiver }, { startXRayUdpReceiver }, { watchCollectorFiles }] = await Promise.all([
+      import('../sources/otlpReceiver'), import('../sources/xrayUdpReceiver'), import('../sources/fileWatch'),
+    ]);
     const run: Running = { bag: new DisposableBag((e) => this.log.error(`stopping the receiver: ${errorText(e)}`)) };
     run.bag.add({ dispose: () => this.closeRun(run) });
     this.spans = 0;

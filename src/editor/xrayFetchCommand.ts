@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { StoreLockedError } from '../sources/store/storeLock';
-import { defaultFunctionFilter, pullXRayTraces, type PullProgress, type XRayPullResult } from '../sources/xrayApi/xrayApiSource';
+import type { PullProgress, XRayPullResult } from '../sources/xrayApi/xrayApiSource';
 import { FETCH_XRAY_COMMAND } from './codeLensCommands';
 import type { Configuration } from './config';
 import { plural } from './format';
@@ -74,6 +74,8 @@ export function registerXRayFetchCommand(config: Configuration, stores: StoreCon
       openSettingsButton(message, log, false);
       return { failure: 'settings', message };
     }
+    // loaded on first use: the AWS SDK is not needed at activation
+    const { defaultFunctionFilter, pullXRayTraces } = await import('../sources/xrayApi/xrayApiSource');
     const filter = typeof functionName === 'string' && functionName !== '' ? defaultFunctionFilter(functionName) : cfg.filterExpression;
     let store;
     try {
