@@ -7,7 +7,6 @@ import { line, type BenchLine } from './benchLine';
 import { launch, openWaterfall, startServer, toTypedJson, REVIVE_TYPED_JS, type Server } from '../test/e2e/harness';
 import { syntheticTrace } from '../test/e2e/fixtures';
 import { toCompactTrace } from '../src/core/waterfall/compactTrace';
-import type { CompactTrace } from '../src/shared/protocol';
 import { waterfallCsp, waterfallHtml } from '../src/core/waterfall/webviewHtml';
 import { BASELINE_JS, BASELINE_STYLE } from './waterfallBaseline';
 import { toSpeedscope } from './speedscopeProfile';
@@ -39,34 +38,14 @@ function baselineHtml(origin: string): string {
 }
 
 /**
- * The payload as the page embeds it: the typed columns as base64 of their bytes (what the
- * extension host's postMessage copies as raw buffers), everything else as JSON.
- */
-function embeddedJson(t: CompactTrace): string {
-  const meta: Record<string, unknown> = {};
-  const cols: Record<string, [string, string]> = {};
-  for (const [k, v] of Object.entries(t)) {
-    if (ArrayBuffer.isView(v)) cols[k] = [v.constructor.name, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')];
-    else meta[k] = v;
-  }
-  return JSON.stringify({ meta, cols });
-}
-
-/**
- * A page that holds the payload itself and answers `ready` at once, like the extension host does.
- * The shim goes before the app's script so acquireVsCodeApi exists when the app starts.
+ * A page that holds the payload itself (typed columns as base64 of their bytes, see toTypedJson)
+ * and answers `ready` at once, like the extension host does. The shim goes before the app's
+ * script so acquireVsCodeApi exists when the app starts.
  */
 function withEmbeddedHost(html: string, json: string): string {
   const shim = `<script type="application/json" id="payload">${json.replace(/</g, '\\u003c')}</script>
-<script nonce="${NONCE}">
-const e = JSON.parse(document.getElementById('payload').textContent);
-const payload = e.meta;
-for (const [k, [ctor, b64]] of Object.entries(e.cols)) {
-  let bytes;
-  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(b64);
-  else { const bin = atob(b64); bytes = new Uint8Array(bin.length); for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i); }
-  payload[k] = new globalThis[ctor](bytes.buffer);
-}
+<script nonce="${NONCE}">${REVIVE_TYPED_JS}
+const payload = window.__reviveTyped(document.getElementById('payload').textContent).trace;
 window.__postTrace = () => window.postMessage({ type: 'trace', trace: payload }, '*');
 window.acquireVsCodeApi = () => ({ postMessage(m) { if (m.type === 'ready') window.__postTrace(); }, getState() {}, setState() {} });
 </script>`;
@@ -213,7 +192,7 @@ export async function run(): Promise<BenchLine[]> {
     const json10k = toTypedJson(toCompactTrace(syntheticTrace(10_000)).payload);
     const t100k = toCompactTrace(syntheticTrace(100_000)).payload;
     const json100k = toTypedJson(t100k);
-    const embedded = embeddedJson(t100k);
+    const embedded = toTypedJson({ trace: t100k });
     server.pages.set('/open-ours.html', withEmbeddedHost(waterfallHtml({ cspSource: server.origin, nonce: NONCE, scriptUri: `${server.origin}/dist/webview.js`, styleUri: `${server.origin}/media/waterfall.css` }), embedded));
     server.pages.set('/open-baseline.html', withEmbeddedHost(baselineHtml(server.origin), embedded));
 

@@ -51,17 +51,22 @@ export async function startServer(): Promise<Server> {
 }
 
 /**
- * JSON text crosses the DevTools protocol far faster than Playwright's argument serialization;
- * typed arrays travel as {__typed, data} and are rebuilt in the page before postMessage, so the
- * webview receives them as the extension host sends them.
+ * JSON text crosses the DevTools protocol far faster than Playwright's argument serialization.
+ * Typed arrays travel as {__typed, b64} (base64 of their bytes) and are rebuilt in the page before
+ * postMessage, so the webview receives raw-buffer columns as the extension host sends them.
  */
 export function toTypedJson(msg: unknown): string {
-  return JSON.stringify(msg, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { __typed: v.constructor.name, data: Array.from(v as unknown as ArrayLike<number>) } : v));
+  return JSON.stringify(msg, (_k, v: unknown) => (ArrayBuffer.isView(v) ? { __typed: v.constructor.name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') } : v));
 }
 
 /** The page-side inverse of toTypedJson, installed as `window.__reviveTyped` (plain JS source). */
-export const REVIVE_TYPED_JS = `window.__reviveTyped = (json) => JSON.parse(json, (k, v) =>
-  v && typeof v === 'object' && typeof v.__typed === 'string' && Array.isArray(v.data) ? new globalThis[v.__typed](v.data) : v);`;
+export const REVIVE_TYPED_JS = `window.__reviveTyped = (json) => JSON.parse(json, (k, v) => {
+  if (!v || typeof v !== 'object' || typeof v.__typed !== 'string' || typeof v.b64 !== 'string') return v;
+  let bytes;
+  if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(v.b64);
+  else { const bin = atob(v.b64); bytes = new Uint8Array(bin.length); for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i); }
+  return new globalThis[v.__typed](bytes.buffer);
+});`;
 
 /** Headless Debian Chromium; throws a clear error when it is missing. */
 export async function launch(): Promise<Browser> {

@@ -117,25 +117,24 @@ describe('waterfall webview in Chromium', function () {
   });
 
   it('searches names and attributes with next and previous, expanding collapsed parents', async () => {
+    const count = (text: string): Promise<unknown> => h.page.waitForFunction((t) => document.querySelector('.toolbar .count')?.textContent === t, text);
     await h.sendTrace(lambdaColdStartTrace());
     await toggleOf(h, 'Invocation');
     await h.page.fill('.search', 'postgres');
-    await h.page.press('.search', 'Enter');
-    await frame(h);
-    assert.equal(await h.page.textContent('.toolbar .count'), '1 of 1');
+    await count('1 of 1');
     assert.equal(await selectedName(h), 'SELECT orders');
     assert.ok((await rowNames(h)).includes('SELECT orders'));
     await h.page.fill('.search', 'random-name');
-    await h.page.press('.search', 'Enter');
-    await frame(h);
-    assert.equal(await h.page.textContent('.toolbar .count'), '6 of 7', 'continues from the selection');
+    await count('6 of 7'); // continues from the selection
     await h.page.click('.toolbar button[aria-label="Next match"]');
     assert.equal(await h.page.textContent('.toolbar .count'), '7 of 7');
     assert.equal(await selectedName(h), 'Overhead');
-    await h.page.click('.toolbar button[aria-label="Next match"]');
+    await h.page.press('.search', 'Enter');
     assert.equal(await h.page.textContent('.toolbar .count'), '1 of 7');
-    await h.page.click('.toolbar button[aria-label="Previous match"]');
+    await h.page.press('.search', 'Shift+Enter');
     assert.equal(await selectedName(h), 'Overhead');
+    await h.page.click('.toolbar button[aria-label="Previous match"]');
+    assert.equal(await h.page.textContent('.toolbar .count'), '6 of 7');
     assert.equal(await h.page.$$eval('.rows .row.match', (r) => r.length), 7);
     await h.page.fill('.search', 'nothing like this');
     await h.page.press('.search', 'Enter');
@@ -294,9 +293,7 @@ describe('waterfall webview in Chromium', function () {
     await h.page.waitForSelector('.detail .exception');
     await h.page.click('.detail button.frame');
     await h.page.fill('.search', '<img');
-    await h.page.press('.search', 'Enter');
-    await frame(h);
-    assert.equal(await h.page.textContent('.toolbar .count'), '1 of 8');
+    await h.page.waitForFunction(() => document.querySelector('.toolbar .count')?.textContent === '1 of 8');
     const state = await h.page.evaluate(() => ({
       pwned: (window as unknown as { __pwned?: unknown }).__pwned,
       active: document.querySelectorAll('#app script, #app img, #app svg, #app a, #app iframe, #app object').length,

@@ -79,6 +79,7 @@ export class Ruler {
   readonly root: HTMLDivElement;
   private readonly axis: HTMLDivElement;
   private readonly range: HTMLDivElement;
+  private lastKey = '';
 
   constructor(parent: HTMLElement, private readonly onRange: (a: number, b: number) => void) {
     this.root = el('div', 'header');
@@ -118,6 +119,10 @@ export class Ruler {
   }
 
   render(s: UiState, widthPx: number): void {
+    // Scrolling re-renders every frame; the axis only changes with the zoom, the trace or the width.
+    const key = `${s.view.start} ${s.view.end} ${s.v.durationUs} ${widthPx}`;
+    if (key === this.lastKey) return;
+    this.lastKey = key;
     const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(Math.max(100, widthPx) / 90)));
     const labels: HTMLElement[] = [];
     for (const k of t) {
