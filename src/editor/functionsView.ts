@@ -56,7 +56,7 @@ function healthTooltip(label: string, g: FunctionGroup): vscode.MarkdownString {
   if (h) {
     md.appendText(vscode.l10n.t('{0} · {1} errors · p95 {2} · {3} cold', plural(h.invocations, 'invocation', 'invocations'), formatRate(h.errorRate), formatMs(h.p95Ms), formatRate(h.coldStartRate)));
     md.appendMarkdown('\n\n');
-    if (h.timeoutRisk) md.appendText(`$(warning) ${h.timeoutRisk.message}`);
+    if (h.timeoutRisk) md.appendMarkdown('$(warning) ').appendText(h.timeoutRisk.message);
     else if (h.timeoutSec !== null) md.appendText(vscode.l10n.t('Timeout {0} s: no risk seen', h.timeoutSec));
     else md.appendText(vscode.l10n.t('No timeout found in the infrastructure files'));
   } else {
