@@ -47,6 +47,7 @@ describe('CodeLens, hovers and line hints on the samApp handlers', () => {
   let api: TraceInsightApi;
   let root: vscode.Uri;
   let storeBefore: string;
+  let extPath: string;
   const config = () => vscode.workspace.getConfiguration('traceInsight');
   const file = (rel: string) => vscode.Uri.joinPath(root, rel);
 
@@ -54,6 +55,7 @@ describe('CodeLens, hovers and line hints on the samApp handlers', () => {
     const ext = vscode.extensions.getExtension<TraceInsightApi>('trace-insight.serverless-trace-insight');
     assert.ok(ext);
     api = await ext.activate();
+    extPath = ext.extensionPath;
     root = vscode.workspace.workspaceFolders![0].uri;
     storeBefore = api.storeDir;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-lens-store-'));
@@ -135,5 +137,15 @@ describe('CodeLens, hovers and line hints on the samApp handlers', () => {
       await config().update('storePath', full, vscode.ConfigurationTarget.Global);
       await poll('the store to come back', async () => api.storeDir, (d) => d === full);
     }
+  });
+
+  it('refreshes the lenses when new traces arrive', async () => {
+    await poll('the full store lenses', () => lensTitles(file('orders/index.js')), (t) => t[43]?.[0] === NODE_LENSES[0]);
+    // the captured pair (test/fixtures/traces): one more cold and one more failing invocation of OrdersFunction
+    await vscode.commands.executeCommand('traceInsight.importTraces', [vscode.Uri.file(path.join(extPath, 'test/fixtures/traces'))]);
+    const t = await poll('the lenses to count 42 calls', () => lensTitles(file('orders/index.js')), (x) => x[43]?.[0]?.includes('42 calls') === true);
+    // 54.666 and 112.558 ms join 100..295 ms: nearest ranks 21, 40, 42 of 42 are 190, 285, 295 ms; 3 of 42 failed
+    assert.equal(t[43][0], '$(pulse) p50 190 ms · p95 285 ms · p99 295 ms · 42 calls · 7.1% errors');
+    assert.equal(t[43][1], '$(snowflake) 11.9% cold · init p95 630 ms');
   });
 });
