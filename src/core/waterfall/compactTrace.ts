@@ -1,11 +1,12 @@
 /**
  * Trace -> CompactTrace (src/shared/protocol.ts): spans in pre-order DFS order with depth and
- * parent index, strings deduplicated, everything in flat number arrays. Iterative, no recursion,
+ * parent index, strings deduplicated, everything in typed-array columns. Iterative, no recursion,
  * so a 1M-span chain cannot overflow the stack.
  */
 import type { AttrValue, Span, Trace } from '../model';
 import { SpanFlag, type CompactTrace } from '../../shared/protocol';
-import { markCriticalPath, subtreeEnds } from './criticalPath';
+import { criticalPath } from '../analysis/criticalPath';
+import { subtreeEnds } from './tree';
 
 /** The payload plus `order[i]`, the model span at row i (the host keeps it to answer detail requests). */
 export interface CompactResult {
@@ -40,7 +41,8 @@ function flagsOf(span: Span): number {
 /**
  * Orders the spans of `trace` as a tree: roots (no parent, or a parent not in the trace) by start
  * time, each followed by its subtree; siblings by start time, then input order. Spans caught in a
- * parent cycle become roots too, so every span appears exactly once. Marks the critical path.
+ * parent cycle become roots too, so every span appears exactly once. Marks the critical path
+ * (core/analysis/criticalPath.ts).
  */
 export function toCompactTrace(trace: Trace): CompactResult {
   const spans = trace.spans;
@@ -132,6 +134,10 @@ export function toCompactTrace(trace: Trace): CompactResult {
   payload.attrValStr = new Int32Array(attrVals);
   payload.spanIds = ids.join('');
   payload.subtreeEnd = subtreeEnds(payload.depth);
-  markCriticalPath(payload);
+  // The same critical path as the analysis (and the CLI report) computes, shown as a row flag.
+  for (const id of criticalPath(spans).spanIds) {
+    const k = byId.get(id);
+    if (k !== undefined && rowOf[k] >= 0) payload.flags[rowOf[k]] |= SpanFlag.Critical;
+  }
   return { payload, order };
 }
