@@ -25,7 +25,7 @@ export function decodeCollectorFile(text: string, source: string): DecodeResult 
     st.line = line;
     const errorsBefore = st.result.errors.length;
     const doc = parseJson(lineText, st);
-    if (doc === undefined && first && st.line === 1) {
+    if (doc === undefined && first) {
       // Perhaps one pretty-printed document rather than JSON lines.
       const whole = tryParse(text);
       if (whole !== undefined) {

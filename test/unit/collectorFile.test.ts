@@ -46,8 +46,11 @@ describe('decodeCollectorFile', () => {
   });
 
   it('also reads one pretty-printed OTLP/JSON document', () => {
-    const r = decodeCollectorFile(fs.readFileSync(path.join(CORPUS, 'otlp/json/opentelemetry-proto/trace.json'), 'utf8'), 'trace.json');
-    assert.deepEqual(r.errors, []);
-    assert.deepEqual(r.spans.map((s) => s.name), ["I'm a server span"]);
+    const text = fs.readFileSync(path.join(CORPUS, 'otlp/json/opentelemetry-proto/trace.json'), 'utf8');
+    for (const t of [text, '\n\n' + text]) {
+      const r = decodeCollectorFile(t, 'trace.json');
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.spans.map((s) => s.name), ["I'm a server span"]);
+    }
   });
 });
