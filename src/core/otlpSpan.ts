@@ -1,6 +1,11 @@
 /**
  * What the OTLP JSON and protobuf decoders share: enum tables, time conversion, id checks and the
  * one function that builds a model `Span`, so both decoders give deep-equal spans for one request.
+ *
+ * DecodeError reasons follow a contract that src/sources/otlpReceiver.ts relies on: damage to the
+ * body as a whole starts with "corrupt or truncated protobuf", "malformed JSON" or "could not
+ * decode"; a rejected span ends with "; span skipped" (a rejected resource: "spans were skipped");
+ * anything else is a warning about data that was kept.
  */
 import type { AttrValue, Attributes, DecodeError, Span, SpanEvent, SpanKind, SpanLink, SpanStatus, StatusCode } from './model';
 
