@@ -11,13 +11,16 @@ import { type CodeLanguage, languageOf } from '../core/code/codeIndex';
 import { findHandlers } from '../core/instrument/handlers';
 import { planForSite, STYLE_LABEL, stylesFor } from '../core/instrument/instrument';
 import { withPackage } from '../core/instrument/manifest';
-import { type HandlerSite, InstrumentError, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
+import { planPropagation, propagationSites } from '../core/instrument/propagate';
+import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
+import { planWrap, wrapCandidates } from '../core/instrument/wrap';
 import { loadParsers } from '../sources/workspace/grammars';
 
 const SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp', 'rust']
   .map((language) => ({ language, scheme: 'file' }));
 const NOTES_COMMAND = 'traceInsight.instrumentationNotes';
 const DIAGNOSTIC_CODE = 'untraced-handler';
+const PROPAGATION_CODE = 'trace-context-not-propagated';
 
 function defaultStyle(): InstrumentStyle {
   const v = vscode.workspace.getConfiguration('traceInsight.instrumentation').get<string>('defaultStyle');
@@ -55,7 +58,7 @@ function manifestFor(document: vscode.TextDocument, name: string): string | unde
 
 /** Offers "Add tracing to handler" on untraced handlers. */
 export class InstrumentationProvider implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite] };
 
   constructor(private readonly parsers: Parsers) {}
 
@@ -67,19 +70,42 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
     const styles = stylesFor(doc.lang);
     const ordered = styles.includes(preferred) ? [preferred, ...styles.filter((s) => s !== preferred)] : styles;
     const diagnostics = ctx.diagnostics.filter((d) => d.code === DIAGNOSTIC_CODE);
-    return sites.flatMap((site) => ordered.flatMap((style) => {
-      const a = this.action(document, doc, site, style);
+    const actions = sites.flatMap((site) => ordered.flatMap((style) => {
+      const a = this.action(document, () => planForSite(doc, site, style), `Add tracing to handler: ${STYLE_LABEL[style]}`, vscode.CodeActionKind.QuickFix);
       if (!a) return [];
       a.isPreferred = style === ordered[0];
       a.diagnostics = diagnostics;
       return [a];
     }));
+    const line = range.start.line;
+    for (const p of propagationSites(doc).filter((x) => x.statement.startPosition.row <= line && line <= x.statement.endPosition.row)) {
+      const a = this.action(document, () => planPropagation(doc, p), '', vscode.CodeActionKind.QuickFix);
+      if (a) { a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE); actions.push(a); }
+    }
+    const wrapStyles = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : [];
+    const offsets = range.isEmpty
+      ? wrapCandidates(doc).filter((c) => c.statement.startPosition.row <= line && line <= c.statement.endPosition.row).slice(0, 1).map((c) => [c.statement.startIndex, c.statement.endIndex, `Wrap in a span: ${c.spanName}`] as const)
+      : [[document.offsetAt(range.start), document.offsetAt(range.end), 'Wrap selection in a span/subsegment'] as const];
+    for (const [start, end, label] of offsets) {
+      for (const style of wrapStyles) {
+        const a = this.action(document, () => planWrap(doc, start, end, style), `${label} (${STYLE_LABEL[style]})`, vscode.CodeActionKind.RefactorRewrite, !range.isEmpty && style === wrapStyles[0]);
+        if (a) actions.push(a);
+      }
+    }
+    return actions;
   }
 
-  private action(document: vscode.TextDocument, doc: SourceDoc, site: HandlerSite, style: InstrumentStyle): vscode.CodeAction | undefined {
+  /** A code action applying `plan()`; undefined when it cannot apply (or a disabled action saying why, when `explain`). */
+  private action(document: vscode.TextDocument, planOf: () => InstrumentPlan, title: string, kind: vscode.CodeActionKind, explain = false): vscode.CodeAction | undefined {
     let plan;
-    try { plan = planForSite(doc, site, style); } catch (e) { if (e instanceof InstrumentError) return undefined; throw e; }
-    const action = new vscode.CodeAction(`Add tracing to handler: ${STYLE_LABEL[style]}`, vscode.CodeActionKind.QuickFix);
+    try { plan = planOf(); } catch (e) {
+      if (!(e instanceof InstrumentError)) throw e;
+      if (!explain) return undefined;
+      const a = new vscode.CodeAction(title, kind);
+      a.disabled = { reason: e.message };
+      return a;
+    }
+    const action = new vscode.CodeAction(title || plan.title, kind);
     const edit = new vscode.WorkspaceEdit();
     for (const e of plan.edits) edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
     const install: string[] = [];
@@ -130,6 +156,14 @@ class UntracedDiagnostics implements vscode.Disposable {
       d.code = DIAGNOSTIC_CODE;
       return d;
     }) : [];
+    for (const p of doc ? propagationSites(doc) : []) {
+      const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, 0, p.line - 1, Number.MAX_SAFE_INTEGER), p.kind === 'inject'
+        ? `This ${p.target === 'eventbridge' ? 'EventBridge event' : p.target === 'lambda' ? 'Lambda invocation' : `${p.target.toUpperCase()} message`} does not carry the trace context (quick fix: Propagate trace context)`
+        : `${p.target.toUpperCase()} records are processed without the sender's trace context (quick fix: Propagate trace context)`, vscode.DiagnosticSeverity.Hint);
+      d.source = 'Trace Insight';
+      d.code = PROPAGATION_CODE;
+      list.push(d);
+    }
     this.collection.set(document.uri, list);
   }
 

@@ -47,6 +47,7 @@ async function addTracingActions(uri: vscode.Uri, line: number): Promise<vscode.
 describe('Add tracing to handler', () => {
   let uri: vscode.Uri;
   let dir: string;
+  let fixtureDir: string;
 
   before(async () => {
     const ext = vscode.extensions.getExtension('trace-insight.serverless-trace-insight');
@@ -54,7 +55,8 @@ describe('Add tracing to handler', () => {
     await ext.activate();
     // A copy outside the workspace: the fixture itself is never edited, whatever auto-save does.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrumentation-'));
-    fs.copyFileSync(path.join(ext.extensionPath, 'test/fixtures/samApp/instrument/app.mjs'), path.join(dir, 'app.mjs'));
+    fixtureDir = path.join(ext.extensionPath, 'test/fixtures/samApp/instrument');
+    fs.copyFileSync(path.join(fixtureDir, 'app.mjs'), path.join(dir, 'app.mjs'));
     uri = vscode.Uri.file(path.join(dir, 'app.mjs'));
   });
 
@@ -84,5 +86,62 @@ describe('Add tracing to handler', () => {
     assert.equal(doc.getText(), EXPECTED);
     assert.deepEqual(await addTracingActions(uri, 8), []);
     await until(() => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'untraced-handler') ? undefined : true), 'the hint to go away');
+  });
+
+  it('offers "Wrap in a span" on an AWS SDK call line, in the three styles, and keeps the call\'s value', async () => {
+    const file = path.join(dir, 'wrap.mjs');
+    fs.copyFileSync(path.join(fixtureDir, 'app.mjs'), file);
+    const doc = await vscode.workspace.openTextDocument(file);
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(5, 4, 5, 4));
+    const wraps = (all ?? []).filter((a) => a.title.startsWith('Wrap in a span'));
+    assert.deepEqual(wraps.map((a) => a.title), ['Wrap in a span: GetItem (OpenTelemetry (recommended))', 'Wrap in a span: GetItem (Powertools Tracer)', 'Wrap in a span: GetItem (X-Ray SDK)']);
+    assert.ok(await vscode.workspace.applyEdit(wraps[2].edit!));
+    assert.deepEqual(doc.getText().split('\n').slice(0, 16), [
+      "import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';",
+      "import AWSXRay from 'aws-xray-sdk-core';",
+      '',
+      'const ddb = new DynamoDBClient({});',
+      '',
+      'export const handler = async (event) => {',
+      "  const out = await AWSXRay.captureAsyncFunc('### GetItem', async (subsegment) => {",
+      '    try {',
+      "      return await ddb.send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: event.id } } }));",
+      '    } catch (err) {',
+      '      subsegment?.addError(err);',
+      '      throw err;',
+      '    } finally {',
+      '      subsegment?.close();',
+      '    }',
+      '  });',
+    ]);
+  });
+
+  it('hints at an SQS send without trace context and injects it into the message attributes', async () => {
+    const file = path.join(dir, 'send.mjs');
+    fs.writeFileSync(file, [
+      "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';",
+      'const sqs = new SQSClient({});',
+      'export const handler = async (event) => {',
+      '  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: JSON.stringify(event) }));',
+      '};', ''].join('\n'));
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const hint = await until(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'trace-context-not-propagated'), 'the propagation hint');
+    assert.equal(hint.range.start.line, 3);
+    assert.equal(hint.message, 'This SQS message does not carry the trace context (quick fix: Propagate trace context)');
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(3, 2, 3, 2));
+    const prop = (all ?? []).find((a) => a.title === 'Propagate trace context to SQS');
+    assert.ok(prop?.edit);
+    assert.ok(await vscode.workspace.applyEdit(prop.edit));
+    assert.deepEqual(doc.getText().split('\n').slice(0, 7), [
+      "import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';",
+      "import { propagation, context as otelContext } from '@opentelemetry/api';",
+      'const sqs = new SQSClient({});',
+      'export const handler = async (event) => {',
+      '  const traceCarrier = {};',
+      '  propagation.inject(otelContext.active(), traceCarrier);',
+      "  await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: JSON.stringify(event), MessageAttributes: Object.fromEntries(Object.entries(traceCarrier).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) }));",
+    ]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 });
