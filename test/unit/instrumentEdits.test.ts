@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,6 +99,48 @@ describe('instrument: edits a careful engineer would make', () => {
       assert.equal(fs.readFileSync(file, 'utf8'), once);
       assert.equal(await runInstrumentCli([file, '--handler', 'nope'], io), 1);
       assert.match(out, /defines no handler named nope \(found: lambda_handler\)/);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe('instrument: generated Java compiles against the real API shapes (javac with stubs)', function () {
+  this.timeout(60_000);
+  const stubs: Record<string, string> = {
+    'io/opentelemetry/api/GlobalOpenTelemetry.java': 'package io.opentelemetry.api; public final class GlobalOpenTelemetry { public static io.opentelemetry.api.trace.Tracer getTracer(String name) { return null; } }',
+    'io/opentelemetry/api/trace/Tracer.java': 'package io.opentelemetry.api.trace; public interface Tracer { SpanBuilder spanBuilder(String name); }',
+    'io/opentelemetry/api/trace/SpanBuilder.java': 'package io.opentelemetry.api.trace; public interface SpanBuilder { Span startSpan(); }',
+    'io/opentelemetry/api/trace/Span.java': 'package io.opentelemetry.api.trace; public interface Span { Span setAttribute(String k, boolean v); Span recordException(Throwable t); Span setStatus(StatusCode c); void end(); io.opentelemetry.context.Scope makeCurrent(); }',
+    'io/opentelemetry/api/trace/StatusCode.java': 'package io.opentelemetry.api.trace; public enum StatusCode { UNSET, OK, ERROR }',
+    'io/opentelemetry/context/Scope.java': 'package io.opentelemetry.context; public interface Scope extends AutoCloseable { @Override void close(); }',
+    'software/amazon/lambda/powertools/tracing/Tracing.java': 'package software.amazon.lambda.powertools.tracing; public @interface Tracing {}',
+    'com/amazonaws/services/lambda/runtime/Context.java': 'package com.amazonaws.services.lambda.runtime; public interface Context { String getAwsRequestId(); }',
+    'com/amazonaws/services/lambda/runtime/RequestHandler.java': 'package com.amazonaws.services.lambda.runtime; public interface RequestHandler<I, O> { O handleRequest(I input, Context context); }',
+  };
+  // A checked exception declared by the handler: the generated catch/rethrow must keep it declarable.
+  const handler = [
+    'package example;', '', 'import com.amazonaws.services.lambda.runtime.Context;', 'import java.io.IOException;', '',
+    'public class Orders {', '    public String handleRequest(String orderId, Context context) throws IOException {',
+    '        if (orderId == null) {', '            throw new IOException("no order id");', '        }',
+    '        String text = """', '            order %s', '            """;', '        return text.formatted(orderId);', '    }', '}', ''].join('\n');
+
+  it('OpenTelemetry and Powertools edits compile with javac (checked exceptions rethrown, text block untouched)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrument-java-'));
+    try {
+      const files: string[] = [];
+      for (const [rel, src] of Object.entries(stubs)) { const f = path.join(dir, 'src', rel); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, src); files.push(f); }
+      for (const style of ['otel', 'powertools'] as const) {
+        const doc = docOf('Orders.java', handler);
+        const out = applyEdits(handler, planAddTracing(doc, style).edits);
+        assert.match(out, /String text = """\n {12}order %s\n {12}"""/, 'the text block content must not be re-indented');
+        const f = path.join(dir, style, 'example', 'Orders.java');
+        fs.mkdirSync(path.dirname(f), { recursive: true });
+        fs.writeFileSync(f, out);
+        files.push(f);
+      }
+      const r = spawnSync('javac', ['-d', path.join(dir, 'classes-otel'), ...files.filter((f) => !f.includes(`${path.sep}powertools${path.sep}`))], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const p = spawnSync('javac', ['-d', path.join(dir, 'classes-pt'), ...files.filter((f) => !f.includes(`${path.sep}otel${path.sep}`))], { encoding: 'utf8' });
+      assert.equal(p.status, 0, p.stderr);
     } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 });
