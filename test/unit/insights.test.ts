@@ -113,3 +113,40 @@ describe('InsightsService on the samApp workspace', () => {
     assert.match(service.forFile('orders_py/lambda_function.py')?.handlers[0].insight.texts?.latency ?? '', /2 calls/);
   });
 });
+
+describe('InsightsService on a Serverless Framework workspace', () => {
+  it('puts the lens on the handler and on its key in serverless.yml, matched by the service-stage-function name', async () => {
+    const root = tempDir('ti-insights-sls-');
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'serverless.yml'), 'service: orders\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  region: us-east-1\nfunctions:\n  getOrder:\n    handler: src/handler.get\n    timeout: 3\n');
+    fs.writeFileSync(path.join(root, 'src/handler.js'), "'use strict';\n\nmodule.exports.get = async (event) => {\n  return { statusCode: 200 };\n};\n");
+    const service = new InsightsService({ root });
+    try {
+      await service.start(undefined);
+      const T0 = Date.UTC(2026, 10, 20) * 1000;
+      // ten invocations of 2.5 s + 10 ms * i; the last is cold
+      await service.ingest(Array.from({ length: 10 }, (_, i) => {
+        const traceId = (i + 1).toString(16).padStart(32, 'a');
+        return {
+          traceId,
+          spans: [{
+            traceId, spanId: (i + 1).toString(16).padStart(16, '0'), name: 'orders-dev-getOrder', kind: 'server' as const,
+            startUnixUs: T0 + i * 60_000_000, endUnixUs: T0 + i * 60_000_000 + (2500 + 10 * i) * 1000,
+            status: { code: 'unset' as const }, attributes: { 'faas.coldstart': i === 9 }, events: [], links: [],
+            resource: { attributes: { 'faas.name': 'orders-dev-getOrder', 'cloud.platform': 'aws_lambda', 'cloud.region': 'us-east-1' } },
+            scope: { name: 'test' }, origin: { format: 'otlp-json' as const, source: 'test' },
+          }],
+        };
+      }));
+      const at = (f: string) => service.forFile(f)?.handlers.map((h) => [h.line, h.where, h.insight.texts?.latency, h.insight.texts?.cold]);
+      const expected = ['$(pulse) p50 2.5 s · p95 2.6 s · p99 2.6 s · 10 calls · 0% errors', '$(snowflake) 10% cold'];
+      assert.deepEqual(at('src/handler.js'), [[3, 'handler', ...expected]]);
+      assert.deepEqual(at('serverless.yml'), [[7, 'declaration', ...expected]]);
+      // p99 2590 ms is 86.3% of the 3 s timeout
+      assert.equal(service.snapshot.functions[0].timeoutRisk?.message, 'p99 + INIT p95 (2590 ms) is 86.3% of the 3 s timeout');
+    } finally {
+      service.dispose();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
