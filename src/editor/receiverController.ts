@@ -21,6 +21,8 @@ import { errorText, type StoreController } from './storeController';
 import { explainRestricted } from './trust';
 
 export const STOP_RECEIVER_COMMAND = 'traceInsight.stopReceiver';
+/** Context key, true while the receiver runs: the Command Palette offers Start or Stop accordingly. */
+export const RECEIVER_RUNNING_CONTEXT = 'traceInsight.receiverRunning';
 
 /** What the receiver is doing now; shown by the status bar. */
 export interface ReceiverStatus {
@@ -113,7 +115,11 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
     const r = this.running;
     r?.bag.dispose();
     await this.closing;
-    if (r && interactive) void vscode.window.showInformationMessage(vscode.l10n.t('Trace Insight: local receiver stopped after {0}.', plural(this.spans, 'span', 'spans')));
+    if (interactive) {
+      void vscode.window.showInformationMessage(r
+        ? vscode.l10n.t('Trace Insight: local receiver stopped after {0}.', plural(this.spans, 'span', 'spans'))
+        : vscode.l10n.t('Trace Insight: the local receiver is not running.'));
+    }
     return r !== undefined;
   }
 
@@ -174,6 +180,7 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
     this.lifetimes.source.add(run.bag);
     this.running = run;
     this.wanted = true;
+    void vscode.commands.executeCommand('setContext', RECEIVER_RUNNING_CONTEXT, true);
     const message = this.runningMessage();
     this.log.info(message);
     if (interactive) void vscode.window.showInformationMessage(message);
@@ -186,6 +193,7 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
     const closers = [run.files?.close(), run.xray?.close(), run.otlp?.close()];
     this.closing = Promise.all(closers.map((p) => p?.catch((e: unknown) => this.log.error(`closing a receiver: ${errorText(e)}`)))).then(() => undefined);
     if (!wasRunning) return;
+    void vscode.commands.executeCommand('setContext', RECEIVER_RUNNING_CONTEXT, false);
     this.log.info(`local receiver stopped (${plural(this.spans, 'span', 'spans')} received)`);
     this.changed.fire();
   }
