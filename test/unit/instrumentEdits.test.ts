@@ -56,6 +56,14 @@ describe('instrument: edits a careful engineer would make', () => {
     assert.ok(py.edits.some((e) => e.newText.includes('@tracer.start_as_current_span("lambda_handler")')));
   });
 
+  it('adds Powertools to a middy handler as middleware (once)', () => {
+    const text = "import middy from '@middy/core';\n\nexport const handler = middy(async (event) => {\n  return { ok: true };\n}).use(jsonBodyParser());\n";
+    const out = applyEdits(text, planAddTracing(docOf('h.mjs', text), 'powertools').edits);
+    assert.equal(out, "import middy from '@middy/core';\nimport { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';\nimport { Tracer } from '@aws-lambda-powertools/tracer';\n\n"
+      + "const tracer = new Tracer();\n\nexport const handler = middy(async (event) => {\n  return { ok: true };\n}).use(jsonBodyParser()).use(captureLambdaHandler(tracer));\n");
+    assert.deepEqual(planAddTracing(docOf('h.mjs', out), 'powertools').edits, []);
+  });
+
   it('says why a style does not exist for a language', () => {
     const go = docOf(path.join(corpus, 'iac/sam/sam-app-templates/al2023-go-hello/project/hello-world/main.go'));
     assert.throws(() => planAddTracing(go, 'xray'), /X-Ray SDK is not available for go handlers \(available: OpenTelemetry \(recommended\)\)/);

@@ -48,6 +48,15 @@ export function existingTracer(root: Node): string | undefined {
   return undefined;
 }
 
+/** The whole `middy(fn).use(...)` chain when `fn` is the function given to middy, else undefined. */
+function middyChain(fn: Node): Node | undefined {
+  const call = fn.parent?.parent;
+  if (call?.type !== 'call_expression' || call.childForFieldName('function')?.text !== 'middy') return undefined;
+  let top: Node = call;
+  while (top.parent?.type === 'member_expression' && top.parent.parent?.type === 'call_expression') top = top.parent.parent;
+  return top;
+}
+
 /** Plans the edits adding `style` tracing to the JS/TS handler `site`. */
 export function planNode(doc: SourceDoc, site: HandlerSite, style: InstrumentStyle): InstrumentPlan {
   const s = jsStyle(doc, site.fn.startIndex);
@@ -77,6 +86,16 @@ export function planNode(doc: SourceDoc, site: HandlerSite, style: InstrumentSty
       + L(i3, `span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) })${semi}`) + L(i3, `throw err${semi}`)
       + L(i2, '} finally {') + L(i3, `span.end()${semi}`) + L(i2, '}') + L(i1, `})${semi}`) + `${b.base}}`;
     notes.push('@opentelemetry/api records nothing until an SDK is registered: deploy with the OpenTelemetry Lambda layer (AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler) or set up a TracerProvider at init.');
+  } else if (style === 'powertools' && middyChain(site.fn)) {
+    // A middy handler gets Powertools' middleware rather than edits to its body.
+    const chain = middyChain(site.fn)!;
+    const have = existingTracer(doc.root);
+    const tracer = have ?? freeName(s, 'tracer');
+    imports = [importLine(s, ['captureLambdaHandler'], '@aws-lambda-powertools/tracer/middleware'), ...(have ? [] : [importLine(s, ['Tracer'], '@aws-lambda-powertools/tracer')])];
+    if (!have) setup = [`const ${tracer} = new Tracer()${semi}`];
+    const edits: TextEdit[] = [{ start: s.importAt, end: s.importAt, newText: imports.map((l) => l + eol).join('') + (setup.length ? (s.afterImports ? eol : '') + setup.map((l) => l + eol).join('') + (s.afterImports ? '' : eol) : '') }];
+    edits.push({ start: chain.endIndex, end: chain.endIndex, newText: `.use(captureLambdaHandler(${tracer}))` });
+    return { title: '', edits, packages: [NPM.powertools], notes: ['captureLambdaHandler annotates ColdStart, records errors and the response; the function needs active tracing (Tracing: Active).'] };
   } else if (style === 'powertools') {
     const have = existingTracer(doc.root);
     const tracer = have ?? freeName(s, 'tracer');
