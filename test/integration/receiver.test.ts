@@ -224,6 +224,24 @@ describe('Trace Insight: local receiver and Fetch X-Ray Traces', function () {
       assert.equal(second.message, 'Fetched 0 traces (0 new spans) from X-Ray: found 2 traces in the last 1h, 2 already stored.');
     });
 
+    it('says what to set when the profile has no credentials, and stores nothing', async () => {
+      const empty = path.join(dir, 'empty-aws-config');
+      fs.writeFileSync(empty, '');
+      Object.assign(process.env, { AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: empty });
+      await config().update('xray.profile', 'ti-no-such-profile', vscode.ConfigurationTarget.Global);
+      try {
+        const spansBefore = (await api.openStore()).stats().spans;
+        const outcome = await vscode.commands.executeCommand<XRayFetchOutcome>('traceInsight.fetchXRayTraces');
+        assert.equal(outcome.failure, 'credentials', outcome.message);
+        assert.match(outcome.message, /^No AWS credentials found\. .*set traceInsight\.xray\.profile to a profile in ~\/\.aws\/config/);
+        assert.equal((await api.openStore()).stats().spans, spansBefore);
+      } finally {
+        await config().update('xray.profile', undefined, vscode.ConfigurationTarget.Global);
+        delete process.env.AWS_CONFIG_FILE;
+        delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      }
+    });
+
     it('explains a since setting that is not a duration, without calling AWS', async () => {
       await config().update('xray.since', 'yesterday', vscode.ConfigurationTarget.Global);
       const outcome = await vscode.commands.executeCommand<XRayFetchOutcome>('traceInsight.fetchXRayTraces');
