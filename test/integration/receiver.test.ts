@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -149,6 +151,30 @@ describe('Trace Insight: local receiver and Fetch X-Ray Traces', function () {
     } finally {
       blocker.close();
       await config().update('receiver.otlpPort', 0, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('does not start on a store another process writes to, says why, and starts once that process stops', async () => {
+    const locked = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-receiver-locked-'));
+    // another writer, as `trace-insight serve` would be: the store's writer.lock names a live process
+    const writer = spawn('sleep', ['60'], { stdio: 'ignore' });
+    fs.writeFileSync(path.join(locked, 'writer.lock'), `${writer.pid}\n`);
+    try {
+      await config().update('storePath', locked, vscode.ConfigurationTarget.Global);
+      await waitFor('the store to move', () => api.storeDir === locked);
+      const refused = await start();
+      assert.equal(refused.started, false);
+      assert.equal(refused.status.state, 'stopped');
+      assert.match(refused.message, new RegExp(`^Cannot start the local receiver: it needs to write to the trace store, and another program is writing to it\\. trace store ${locked} is in use by process ${writer.pid}`));
+      writer.kill();
+      await once(writer, 'exit');
+      const outcome = await start();
+      assert.equal(outcome.started, true, outcome.message);
+      assert.equal(await vscode.commands.executeCommand('traceInsight.stopReceiver'), true);
+    } finally {
+      writer.kill();
+      await config().update('storePath', dir, vscode.ConfigurationTarget.Global);
+      await waitFor('the store to move back', () => api.storeDir === dir);
     }
   });
 
