@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
+import { unifiedDiff } from '../../src/core/instrument/diff';
 import { planAddTracing, stylesFor, untracedHandlers } from '../../src/core/instrument/instrument';
 import { manifestEdits, withPackage } from '../../src/core/instrument/manifest';
 import { applyEdits } from '../../src/core/instrument/text';
@@ -64,6 +65,25 @@ describe('instrument: edits a careful engineer would make', () => {
     assert.deepEqual(planAddTracing(docOf('h.mjs', out), 'powertools').edits, []);
   });
 
+  it('--dry-run diffs are real patches: missing final newlines, appends, CRLF and two hunks apply with patch', function () {
+    if (spawnSync('patch', ['--version'], { stdio: 'ignore' }).status !== 0) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrument-diff-'));
+    try {
+      const cases: [string, string][] = [['a\nb', 'a\nb\nc\n'], ['x\ny\n', 'x\ny'], ['', 'new\n'], ['only', 'changed'], ['r1\r\nr2\r\n', 'r1\r\nnew\r\nr2\r\n'],
+        [Array.from({ length: 16 }, (_, i) => `${i + 1}\n`).join(''), Array.from({ length: 16 }, (_, i) => (i === 1 ? 'X\n' : i === 13 ? 'Y\n' : `${i + 1}\n`)).join('')]];
+      for (const [before, after] of cases) {
+        fs.writeFileSync(path.join(dir, 'f'), before);
+        const diff = unifiedDiff('f', before, after);
+        fs.writeFileSync(path.join(dir, 'f.diff'), diff.replace(/^(---|\+\+\+) [ab]\/f$/gm, (_m, p: string) => `${p} f`));
+        const r = spawnSync('patch', ['-s', 'f', 'f.diff'], { cwd: dir, encoding: 'utf8' });
+        assert.equal(r.status, 0, `${JSON.stringify(before)}: ${r.stdout}${r.stderr}`);
+        assert.equal(fs.readFileSync(path.join(dir, 'f'), 'utf8'), after, JSON.stringify(before));
+      }
+      assert.equal(unifiedDiff('f', 'same', 'same'), '');
+      assert.equal((unifiedDiff('f', cases[5][0], cases[5][1]).match(/^@@/gm) ?? []).length, 2);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+
   it('says why a style does not exist for a language', () => {
     const go = docOf(path.join(corpus, 'iac/sam/sam-app-templates/al2023-go-hello/project/hello-world/main.go'));
     assert.throws(() => planAddTracing(go, 'xray'), /X-Ray SDK is not available for go handlers \(available: OpenTelemetry \(recommended\)\)/);
@@ -90,15 +110,27 @@ describe('instrument: edits a careful engineer would make', () => {
       fs.writeFileSync(path.join(dir, 'requirements.txt'), 'requests\n');
       fs.mkdirSync(path.join(dir, '.git'));
       let out = '';
+      let patched: string | undefined;
       const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; } };
       assert.equal(await runInstrumentCli([file, '--style', 'powertools', '--dry-run'], io), 0);
       assert.equal(fs.readFileSync(file, 'utf8'), before);
       assert.match(out, /^--- a\/.*app\.py\n\+\+\+ b\/.*app\.py\n@@ /);
       assert.match(out, /\n\+@tracer\.capture_lambda_handler\n def lambda_handler\(event, context\):/);
       assert.match(out, /\n\+aws-lambda-powertools\[tracer\]>=3\.0\n/);
+      // The printed diff is a real patch: applied to a copy it gives what the command writes.
+      if (spawnSync('patch', ['--version'], { stdio: 'ignore' }).status === 0) {
+        const copy = path.join(dir, 'copy');
+        fs.mkdirSync(copy);
+        fs.copyFileSync(file, path.join(copy, 'app.py'));
+        fs.writeFileSync(path.join(copy, 'app.diff'), out.slice(0, out.indexOf('--- a/', 10) > 0 ? out.indexOf('--- a/', 10) : undefined).replace(/^(---|\+\+\+) [ab]\/.*app\.py$/gm, (_m, p: string) => `${p} app.py`));
+        const r = spawnSync('patch', ['-s', 'app.py', 'app.diff'], { cwd: copy, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr + r.stdout);
+        patched = fs.readFileSync(path.join(copy, 'app.py'), 'utf8');
+      }
       out = '';
       assert.equal(await runInstrumentCli([file, '--style', 'powertools'], io), 0);
       assert.match(fs.readFileSync(file, 'utf8'), /^from aws_lambda_powertools import Tracer$/m);
+      if (patched !== undefined) assert.equal(patched, fs.readFileSync(file, 'utf8'));
       assert.equal(fs.readFileSync(path.join(dir, 'requirements.txt'), 'utf8'), 'requests\naws-lambda-powertools[tracer]>=3.0\n');
       const once = fs.readFileSync(file, 'utf8');
       out = '';
