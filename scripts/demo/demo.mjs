@@ -109,6 +109,10 @@ async function main() {
   if (!opt('vsix')) step('packaging the extension', 'node', ['scripts/demo/package.mjs', '--no-build', '--out', vsix]);
   step(`installing ${path.basename(vsix)} into a throw-away code-server`, node24, [entry, ...csDirs, '--install-extension', vsix], csEnv);
   fs.writeFileSync(path.join(state, 'user-data/User/settings.json'), JSON.stringify(settings(store), null, 2));
+  // code-server is a remote setup: the server's own (Machine) settings are where machine-overridable
+  // settings such as the store path are sure to be read
+  fs.mkdirSync(path.join(state, 'user-data/Machine'), { recursive: true });
+  fs.writeFileSync(path.join(state, 'user-data/Machine/settings.json'), JSON.stringify({ 'traceInsight.storePath': store }, null, 2));
 
   const otlpPort = (await tcpFree(4318)) ? 4318 : 0;
   const xrayPort = (await udpFree(2000)) ? 2000 : 0;

@@ -23,6 +23,8 @@ const t0 = Date.now();
 const log = (...a) => console.log(`[demo smoke ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const results = [];
+/** Screenshot of the workbench when a check fails (set once the browser is up). */
+let failShot = async () => {};
 
 async function check(name, fn, { optional = false } = {}) {
   try {
@@ -33,6 +35,7 @@ async function check(name, fn, { optional = false } = {}) {
     return true;
   } catch (e) {
     results.push({ name, status: optional ? 'skipped' : 'failed' });
+    await failShot(`failed-${results.length}`);
     log(optional ? 'SKIP' : 'FAIL', name, '-', String(e.message).split('\n')[0]);
     return false;
   }
@@ -53,6 +56,7 @@ function processesWith(marker) {
 
 async function workbench(url, page) {
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) }).catch(() => {});
+  failShot = shot;
   await page.goto(url);
   await check('the workbench opens examples/orders-app with the installed extension active', async () => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'template.yaml' }).first().waitFor({ timeout: 120_000 });
@@ -82,7 +86,7 @@ async function workbench(url, page) {
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.pressSequentially(String(handlerLine + 3), { delay: 5 });
     await page.keyboard.press('Enter');
-    const lenses = page.locator('.codelens-decoration', { hasText: /p50 .*p95/ });
+    const lenses = page.locator('.codelens-decoration', { hasText: /p50\s.*p95/ });
     await lenses.first().waitFor({ timeout: 120_000 });
     lens = (await lenses.first().innerText()).replace(/\s+/g, ' ').trim();
     if (!/calls/.test(lens)) throw new Error(`the lens reads "${lens}"`);
@@ -130,7 +134,7 @@ async function main() {
       const sizeLine = /trace-insight\.vsix: ([\d.]+ [KM]B), \d+ files/.exec(r.stdout);
       if (!sizeLine) throw new Error('no size reported');
       const files = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f.startsWith('extension/'));
-      const stray = files.filter((f) => !/^extension\/(dist\/[^]*\.(js|wasm|css)|media\/[^]+|docs\/[^]+|package\.json|readme\.md|changelog\.md|LICENSE\.txt)$/.test(f));
+      const stray = files.filter((f) => !/^extension\/(dist\/[^]*\.(js|wasm|css)|media\/[^]+|docs\/[^]+|package\.json|package\.nls(\.[\w-]+)?\.json|readme\.md|changelog\.md|LICENSE\.txt)$/.test(f));
       if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 5).join(', ')}`);
       for (const f of ['extension/dist/extension.js', 'extension/media/icon.png', 'extension/changelog.md', 'extension/LICENSE.txt']) if (!files.includes(f)) throw new Error(`${f} missing`);
       const manifest = JSON.parse(spawnSync('unzip', ['-p', vsix, 'extension/package.json'], { encoding: 'utf8' }).stdout);
@@ -178,6 +182,7 @@ async function main() {
         await workbench(url, browser.pages()[0] || (await browser.newPage()));
       }
     } finally {
+      failShot = async () => {};
       if (browser) await browser.close().catch(() => {});
       demo.kill('SIGINT');
       await check('Ctrl-C stops the demo and every process it started', async () => {
