@@ -54,6 +54,11 @@ interface Running {
   files?: FileWatcher;
 }
 
+/** Sets the context key; during shutdown the command may be gone, which does not matter. */
+function setRunningContext(running: boolean): void {
+  vscode.commands.executeCommand('setContext', RECEIVER_RUNNING_CONTEXT, running).then(undefined, () => undefined);
+}
+
 export class ReceiverController implements ConfigurationReactive, vscode.Disposable {
   private running: Running | undefined;
   private starting: Promise<ReceiverStartOutcome> | undefined;
@@ -180,7 +185,7 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
     this.lifetimes.source.add(run.bag);
     this.running = run;
     this.wanted = true;
-    void vscode.commands.executeCommand('setContext', RECEIVER_RUNNING_CONTEXT, true);
+    setRunningContext(true);
     const message = this.runningMessage();
     this.log.info(message);
     if (interactive) void vscode.window.showInformationMessage(message);
@@ -193,7 +198,7 @@ export class ReceiverController implements ConfigurationReactive, vscode.Disposa
     const closers = [run.files?.close(), run.xray?.close(), run.otlp?.close()];
     this.closing = Promise.all(closers.map((p) => p?.catch((e: unknown) => this.log.error(`closing a receiver: ${errorText(e)}`)))).then(() => undefined);
     if (!wasRunning) return;
-    void vscode.commands.executeCommand('setContext', RECEIVER_RUNNING_CONTEXT, false);
+    setRunningContext(false);
     this.log.info(`local receiver stopped (${plural(this.spans, 'span', 'spans')} received)`);
     this.changed.fire();
   }
