@@ -160,7 +160,6 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       const parts = [plural(g.traces.length, 'trace', 'traces')];
       if (g.errorTraces > 0) parts.push(vscode.l10n.t('{0} failed', g.errorTraces));
       if (g.coldTraces > 0) parts.push(vscode.l10n.t('{0} cold', g.coldTraces));
-      if (g.health?.p95Ms != null) parts.push(vscode.l10n.t('p95 {0}', formatMs(g.health.p95Ms)));
       if (g.health?.timeoutRisk) parts.push(vscode.l10n.t('timeout risk'));
       item.description = parts.join(' · ');
       item.tooltip = healthTooltip(label, g);
