@@ -107,9 +107,10 @@ async function workbench(url, page) {
     const row = page.locator('.pane-body .monaco-list-row', { hasText: FUNCTIONS[0] });
     await row.first().waitFor({ timeout: 30_000 });
     await page.locator('.pane-body .monaco-list-row', { hasText: FUNCTIONS[1] }).first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    await shot('functions');
     await row.first().click();
     await page.waitForTimeout(1500);
-    await shot('functions');
     const trace = page.locator('.pane-body .monaco-list-row', { hasText: / ms/ }).nth(2);
     await trace.click();
     await page.locator('.tab', { hasText: 'Trace:' }).first().waitFor({ timeout: 30_000 });
