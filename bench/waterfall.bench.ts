@@ -61,8 +61,16 @@ async function openPage(browser: Browser, server: Server, kind: Kind): Promise<P
   return page;
 }
 
+/** Puts the payload in the page as `window.__p`, in 8 MB pieces: one 120 MB argument (1M spans) kills the page. */
 async function stage(page: Page, json: string): Promise<void> {
-  await page.evaluate((j) => { (window as unknown as { __p: unknown }).__p = (window as unknown as { __reviveTyped(s: string): unknown }).__reviveTyped(j); }, json);
+  type W = { __chunks?: string[]; __p: unknown; __reviveTyped(s: string): unknown };
+  await page.evaluate(() => { (window as unknown as W).__chunks = []; });
+  for (let o = 0; o < json.length; o += 8 << 20) await page.evaluate((c) => { (window as unknown as W).__chunks!.push(c); }, json.slice(o, o + (8 << 20)));
+  await page.evaluate(() => {
+    const w = window as unknown as W;
+    w.__p = w.__reviveTyped(w.__chunks!.join(''));
+    w.__chunks = undefined;
+  });
 }
 
 
@@ -134,7 +142,8 @@ async function pageOpen(browser: Browser, server: Server, kind: Kind, runs: numb
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    await page.goto(`${server.origin}/open-${kind}.html`);
+    // 'commit': the baseline renders before its load event, for longer than goto's default timeout.
+    await page.goto(`${server.origin}/open-${kind}.html`, { waitUntil: 'commit', timeout: 300_000 });
     await page.evaluate(PAGE_JS);
     const t = (await page.evaluate('window.__bench.painted()')) as number;
     times.push(t);
@@ -153,7 +162,7 @@ async function speedscopeOpen(browser: Browser, server: Server, runs: number): P
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    await page.goto(`${server.origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${server.origin}/trace.speedscope.json`)}`);
+    await page.goto(`${server.origin}/node_modules/speedscope/dist/release/index.html#profileURL=${encodeURIComponent(`${server.origin}/trace.speedscope.json`)}`, { waitUntil: 'commit' });
     await page.waitForFunction('document.title.endsWith(" - speedscope")', undefined, { timeout: 120_000, polling: 10 });
     times.push((await page.evaluate('new Promise((r) => requestAnimationFrame(() => { const c = new MessageChannel(); c.port1.onmessage = () => r(performance.now()); c.port2.postMessage(0); }))')) as number);
     await page.close();
