@@ -93,6 +93,11 @@ async function stopAll(reason) {
 }
 
 async function main() {
+  // the Python function and the DynamoDB stand-in need these in the machine's python3
+  const py = spawnSync('python3', ['-c', 'import aws_xray_sdk, boto3, moto'], { encoding: 'utf8' });
+  if (py.status !== 0) {
+    throw new Error(`python3 with aws-xray-sdk, boto3 and moto is needed for the sample's Python function and its DynamoDB stand-in (pip install aws-xray-sdk boto3 "moto[server]"): ${(py.stderr || py.error?.message || '').trim().split('\n').at(-1)}`);
+  }
   if (!argv.includes('--no-build')) step('building the extension and the CLI', 'node', ['scripts/build.mjs']);
   step('setting up VS Code (code-server + Node 24; once, about a minute)', 'bash', ['scripts/vscode/setupCodeServer.sh']);
   const base = process.env.HARNESS_TMP || os.tmpdir();
