@@ -82,7 +82,7 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
       const a = this.action(document, () => planPropagation(doc, p), '', vscode.CodeActionKind.QuickFix);
       if (a) { a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE); actions.push(a); }
     }
-    const wrapStyles = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : [];
+    const wrapStyles: InstrumentStyle[] = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : doc.lang === 'java' || doc.lang === 'csharp' ? ['otel'] : [];
     const offsets = range.isEmpty
       ? wrapCandidates(doc).filter((c) => c.statement.startPosition.row <= line && line <= c.statement.endPosition.row).slice(0, 1).map((c) => [c.statement.startIndex, c.statement.endIndex, `Wrap in a span: ${c.spanName}`] as const)
       : [[document.offsetAt(range.start), document.offsetAt(range.end), 'Wrap selection in a span/subsegment'] as const];

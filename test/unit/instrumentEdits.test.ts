@@ -10,6 +10,7 @@ import { unifiedDiff } from '../../src/core/instrument/diff';
 import { planAddTracing, stylesFor, untracedHandlers } from '../../src/core/instrument/instrument';
 import { manifestEdits, withPackage } from '../../src/core/instrument/manifest';
 import { applyEdits } from '../../src/core/instrument/text';
+import { planWrap } from '../../src/core/instrument/wrap';
 import type { SourceDoc } from '../../src/core/instrument/types';
 import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 
@@ -145,6 +146,7 @@ describe('instrument: edits a careful engineer would make', () => {
 
 describe('instrument: generated Java compiles against the real API shapes (javac with stubs)', function () {
   this.timeout(60_000);
+  before(async () => { parsers ??= (await loadParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust'])).parsers; });
   const stubs: Record<string, string> = {
     'io/opentelemetry/api/GlobalOpenTelemetry.java': 'package io.opentelemetry.api; public final class GlobalOpenTelemetry { public static io.opentelemetry.api.trace.Tracer getTracer(String name) { return null; } }',
     'io/opentelemetry/api/trace/Tracer.java': 'package io.opentelemetry.api.trace; public interface Tracer { SpanBuilder spanBuilder(String name); }',
@@ -178,6 +180,13 @@ describe('instrument: generated Java compiles against the real API shapes (javac
         fs.writeFileSync(f, out);
         files.push(f);
       }
+      // "Wrap selection in a span" on the if statement, in the handler already traced with OpenTelemetry.
+      const traced = fs.readFileSync(files[files.length - 2], 'utf8');
+      const tdoc = docOf('Orders.java', traced);
+      const ifAt = traced.indexOf('if (orderId == null)');
+      const wrapped = applyEdits(traced, planWrap(tdoc, ifAt, traced.indexOf('}', ifAt) + 1, 'otel').edits);
+      assert.match(wrapped, /\n {12}Span span2 = TRACER\.spanBuilder\("work"\)\.startSpan\(\);\n {12}try \(Scope scope2 = span2\.makeCurrent\(\)\) \{\n {16}if \(orderId == null\) \{/);
+      fs.writeFileSync(files[files.length - 2], wrapped);
       const r = spawnSync('javac', ['-d', path.join(dir, 'classes-otel'), ...files.filter((f) => !f.includes(`${path.sep}powertools${path.sep}`))], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const p = spawnSync('javac', ['-d', path.join(dir, 'classes-pt'), ...files.filter((f) => !f.includes(`${path.sep}otel${path.sep}`))], { encoding: 'utf8' });

@@ -86,6 +86,23 @@ describe('instrument: wrap in a span, propagate trace context', function () {
     assert.match(out, /^const tracer = trace\.getTracer\('get-one'\);$/m);
   });
 
+  it('wraps C# statements in a using block around an activity (CRLF kept), and Java/C# offer OpenTelemetry only', async () => {
+    parsers.set('csharp', (await loadParsers(['csharp'])).parsers.get('csharp')!);
+    const text = ['using Amazon.Lambda.Core;', '', 'namespace Orders;', '', 'public class Function', '{', '    public async Task<string> FunctionHandler(string input, ILambdaContext context)',
+      '    {', '        await Client.SendAsync(input);', '        return input;', '    }', '}', ''].join('\r\n');
+    const doc = docOf('Function.cs', text);
+    const at = text.indexOf('await Client');
+    const out = applyEdits(text, planWrap(doc, at, at + 10, 'otel').edits);
+    assert.deepEqual(out.split('\r\n').slice(0, 26), ['using Amazon.Lambda.Core;', 'using System.Diagnostics;', '', 'namespace Orders;', '', 'public class Function', '{',
+      '    private static readonly ActivitySource Telemetry = new ActivitySource("Function");', '',
+      '    public async Task<string> FunctionHandler(string input, ILambdaContext context)', '    {',
+      '        using (var activity = Telemetry.StartActivity("Client.SendAsync"))', '        {', '            try', '            {', '                await Client.SendAsync(input);', '            }',
+      '            catch (System.Exception ex)', '            {', '                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);', '                throw;', '            }', '        }',
+      '        return input;', '    }', '}']);
+    assert.equal(docOf('Function.cs', out).root.hasError, false);
+    assert.throws(() => planWrap(doc, at, at + 10, 'xray'), /wrapping statements in C# uses OpenTelemetry/);
+  });
+
   it('refuses a selection that declares a name used after it, and says which', () => {
     const text = "export const handler = async (event) => {\n  const a = 1;\n  const b = await fetch('x');\n  return a + b;\n};\n";
     const doc = docOf('h.mjs', text);

@@ -26,7 +26,7 @@ function blockOf(text: string, body: Node, fallback: string): Block {
 }
 
 /** Offset where new import/using lines go, and whether they follow existing ones. */
-function importPoint(text: string, root: Node, types: string[], after: string[]): { at: number; follows: boolean } {
+export function importPoint(text: string, root: Node, types: string[], after: string[]): { at: number; follows: boolean } {
   const existing = descendants(root, ...types).filter((n) => n.parent?.id === root.id || n.parent?.type === 'declaration_list' || n.parent?.type === 'file_scoped_namespace_declaration');
   if (existing.length) return { at: nextLineStart(text, existing[existing.length - 1].endIndex), follows: true };
   const pkg = root.namedChildren.find((n) => n !== null && after.includes(n.type));

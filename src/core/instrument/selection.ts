@@ -4,7 +4,8 @@ import { descendants } from './text';
 import type { SourceDoc } from './types';
 
 const BLOCKS = new Set(['statement_block', 'block', 'program', 'module', 'switch_body']);
-const FUNCTIONS = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition', 'function', 'lambda', 'generator_function_declaration']);
+const FUNCTIONS = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition', 'function', 'lambda', 'generator_function_declaration',
+  'method_declaration', 'constructor_declaration', 'lambda_expression', 'local_function_statement', 'anonymous_method_expression']);
 
 /** The statements of one block covering `[start, end)`, or undefined when the range crosses blocks. */
 export function statementsIn(doc: SourceDoc, start: number, end: number): Node[] | undefined {

@@ -6,6 +6,7 @@ import { existingTracer as pyExistingTracer, PIP, pyHeadText, pyImportPoint } fr
 import { filePatchedBy } from './handlers';
 import { callName, enclosingFunction, ownDescendants, outboundCalls, statementsIn } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { wrapCompiled } from './wrapCompiled';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
 
 interface Binding { name: string; head?: TextEdit; packages: InstrumentPlan['packages'] }
@@ -170,6 +171,13 @@ function wrapPython(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, spanN
   return { title: `Wrap in a span: ${spanName}`, edits, packages, notes: [] };
 }
 
+/** A span name from the first method call in `stmts` (`GetItem`, `client.send`), else `work`. */
+function spanNameFor(stmts: Node[]): string {
+  const call = stmts.flatMap((n) => descendants(n, 'method_invocation', 'invocation_expression'))[0];
+  const name = call ? (call.childForFieldName('name')?.text ?? call.childForFieldName('function')?.text ?? '') : '';
+  return name.replace(/[^\w.]/g, '').slice(-40) || 'work';
+}
+
 /**
  * Plans wrapping the statements covering `[start, end)` (UTF-16 offsets) in a span or subsegment.
  * Throws InstrumentError with the reason when the range is not whole statements of one block.
@@ -180,7 +188,8 @@ export function planWrap(doc: SourceDoc, start: number, end: number, style: Inst
   switch (doc.lang) {
     case 'javascript': case 'typescript': case 'tsx': return wrapJs(doc, stmts, style);
     case 'python': return wrapPython(doc, stmts, style);
-    default: throw new InstrumentError(`wrapping a selection is available for JavaScript, TypeScript and Python (not ${doc.lang})`);
+    case 'java': case 'csharp': return wrapCompiled(doc, stmts, style, spanNameFor(stmts));
+    default: throw new InstrumentError(`wrapping a selection is available for JavaScript, TypeScript, Python, Java and C# (not ${doc.lang})`);
   }
 }
 
