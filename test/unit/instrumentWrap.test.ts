@@ -103,6 +103,26 @@ describe('instrument: wrap in a span, propagate trace context', function () {
     assert.throws(() => planWrap(doc, at, at + 10, 'xray'), /wrapping statements in C# uses OpenTelemetry/);
   });
 
+  it('Python: extracts the context per SQS record (a with block continuing the sender\'s trace) and injects it into send_message', () => {
+    const text = 'import json\n\n\ndef handler(event, context):\n    for record in event["Records"]:\n        order = json.loads(record["body"])\n        sqs.send_message(QueueUrl=URL, MessageBody=json.dumps(order))\n';
+    let doc = docOf('app.py', text);
+    assert.deepEqual(propagationSites(doc).map((p) => `${p.kind} ${p.target} ${p.line}`), ['extract sqs 5', 'inject sqs 7']);
+    doc = docOf('app.py', applyEdits(text, planPropagation(doc, propagationSites(doc)[0]).edits));
+    doc = docOf('app.py', applyEdits(doc.text, planPropagation(doc, propagationSites(doc)[0]).edits));
+    assert.equal(doc.text, [
+      'import json', 'from opentelemetry import trace', 'from opentelemetry.propagate import extract', 'from opentelemetry.propagate import inject', '', 'tracer = trace.get_tracer(__name__)', '', '',
+      'def handler(event, context):', '    for record in event["Records"]:',
+      '        with tracer.start_as_current_span("process sqs record", context=extract({k: v.get("stringValue") for k, v in record.get("messageAttributes", {}).items()})):',
+      '            order = json.loads(record["body"])', '            trace_carrier = {}', '            inject(trace_carrier)',
+      '            sqs.send_message(QueueUrl=URL, MessageBody=json.dumps(order), MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in trace_carrier.items()})', ''].join('\n'));
+    assert.deepEqual(propagationSites(doc), []);
+    if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0) {
+      const f = path.join(tmp, 'prop.py');
+      fs.writeFileSync(f, doc.text);
+      execFileSync('python3', ['-m', 'py_compile', f], { stdio: 'pipe' });
+    }
+  });
+
   it('refuses a selection that declares a name used after it, and says which', () => {
     const text = "export const handler = async (event) => {\n  const a = 1;\n  const b = await fetch('x');\n  return a + b;\n};\n";
     const doc = docOf('h.mjs', text);

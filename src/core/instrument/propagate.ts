@@ -9,7 +9,7 @@ import { PIP, pyHeadText, pyImportPoint } from './python';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
-import { jsImportedNames, wrapJs } from './wrap';
+import { jsImportedNames, wrapJs, wrapPython } from './wrap';
 
 type Target = 'sqs' | 'sns' | 'eventbridge' | 'lambda';
 const V3: Record<string, Target> = { SendMessageCommand: 'sqs', PublishCommand: 'sns', PutEventsCommand: 'eventbridge', InvokeCommand: 'lambda' };
@@ -60,11 +60,20 @@ function paramsObject(arg: Node | null | undefined, fn: Node | undefined): Node 
   return undefined;
 }
 
-/** Sends without injection and SQS/SNS record loops without extraction in `doc` (JS/TS, Python sends). */
+/** Sends without injection and SQS/SNS record loops without extraction in `doc` (JS/TS and Python). */
 export function propagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const py = doc.lang === 'python';
   if (py) {
+    for (const loop of descendants(doc.root, 'for_statement')) {
+      const right = loop.childForFieldName('right');
+      const fn = enclosingFunction(loop);
+      const key = right?.type === 'subscript' ? descendants(right, 'string_content').map((x) => x.text).pop() : undefined;
+      if (key !== 'Records' || !fn || callsIn(fn, 'python').includes('extract')) continue;
+      const keys = new Set(descendants(loop.childForFieldName('body') ?? loop, 'string_content').map((x) => x.text));
+      const target = keys.has('Sns') ? 'sns' : keys.has('messageAttributes') || keys.has('body') ? 'sqs' : undefined;
+      if (target) out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
+    }
     for (const c of descendants(doc.root, 'call')) {
       const target = PY[c.childForFieldName('function')?.childForFieldName('attribute')?.text ?? ''];
       const fn = enclosingFunction(c);
@@ -109,6 +118,16 @@ function propOf(obj: Node, key: string): Node | undefined {
 export function planPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text } = doc;
   const eol = eolOf(text);
+  if (doc.lang === 'python' && site.kind === 'extract') {
+    const body = site.statement.childForFieldName('body');
+    const stmts = body ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
+    const rec = site.statement.childForFieldName('left')?.text ?? 'record';
+    const carrier = site.target === 'sns'
+      ? `{k: v.get("Value") for k, v in ${rec}["Sns"].get("MessageAttributes", {}).items()}`
+      : `{k: v.get("stringValue") for k, v in ${rec}.get("messageAttributes", {}).items()}`;
+    const plan = wrapPython(doc, stmts, 'otel', `process ${site.target} record`, { expr: `extract(${carrier})`, imports: [{ module: 'opentelemetry.propagate', name: 'extract' }] });
+    return { ...plan, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
+  }
   if (doc.lang === 'python') {
     const base = indentAt(text, site.statement.startIndex);
     const { importAt, follows } = pyImportPoint(doc, site.statement.startIndex);

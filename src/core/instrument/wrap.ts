@@ -132,7 +132,8 @@ export function wrapJs(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, op
   return { title: `Wrap in a span: ${spanName}`, edits, packages: b.packages, notes: [] };
 }
 
-function wrapPython(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, spanNameOpt?: string): InstrumentPlan {
+/** Wraps Python statements in a `with` span block; `parentContext` (an expression) continues an extracted context (OTel). */
+export function wrapPython(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, spanNameOpt?: string, parentContext?: { expr: string; imports: { module: string; name: string }[] }): InstrumentPlan {
   const { text, root } = doc;
   const eol = eolOf(text);
   const first = outboundCalls(doc, stmts[0])[0];
@@ -152,7 +153,8 @@ function wrapPython(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, spanN
       setup = [`${tracer} = trace.get_tracer(__name__)`];
       packages.push(PIP.otel);
     }
-    withHead = `with ${tracer}.start_as_current_span(${q}${spanName}${q}):`;
+    for (const i of parentContext?.imports ?? []) if (!fromImports(i.module).includes(i.name)) importLines.push(`from ${i.module} import ${i.name}`);
+    withHead = `with ${tracer}.start_as_current_span(${q}${spanName}${q}${parentContext ? `, context=${parentContext.expr}` : ''}):`;
   } else if (style === 'powertools') {
     let tracer = pyExistingTracer(root);
     if (!tracer) { tracer = 'tracer'; importLines = ['from aws_lambda_powertools import Tracer']; setup = ['tracer = Tracer()']; packages.push(PIP.powertools); }
