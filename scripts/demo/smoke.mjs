@@ -142,6 +142,8 @@ async function main() {
       const want = { icon: 'media/icon.png', license: 'MIT' };
       for (const [k, v] of Object.entries(want)) if (manifest[k] !== v) throw new Error(`package.json ${k} is ${manifest[k]}`);
       if (!manifest.repository?.url || !manifest.categories?.length || !manifest.keywords?.length) throw new Error('repository, categories or keywords missing');
+      // a localized manifest (%key% titles) shows raw keys without its package.nls.json
+      if (JSON.stringify(manifest.contributes ?? {}).includes('"%') && !files.includes('extension/package.nls.json')) throw new Error('package.nls.json missing: commands would show %keys%');
       return `${sizeLine[1]}, ${files.length} files`;
     });
     if (!packaged) return;
