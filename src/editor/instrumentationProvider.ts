@@ -10,7 +10,7 @@ import type { Parser } from 'web-tree-sitter';
 import { type CodeLanguage, languageOf } from '../core/code/codeIndex';
 import { findHandlers } from '../core/instrument/handlers';
 import { planForSite, STYLE_LABEL, stylesFor } from '../core/instrument/instrument';
-import { withPackage } from '../core/instrument/manifest';
+import { manifestEdits } from '../core/instrument/manifest';
 import { planPropagation, propagationSites } from '../core/instrument/propagate';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
 import { planWrap, wrapCandidates } from '../core/instrument/wrap';
@@ -54,6 +54,13 @@ function manifestFor(document: vscode.TextDocument, name: string): string | unde
     if (d === top) break;
   }
   return undefined;
+}
+
+/** The position of a UTF-16 offset in a text that is not open in an editor. */
+function positionIn(text: string, offset: number): vscode.Position {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return new vscode.Position(line, offset - (before.lastIndexOf('\n') + 1));
 }
 
 /** Offers "Add tracing to handler" on untraced handlers. */
@@ -112,9 +119,9 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
     for (const pkg of plan.packages) {
       const file = pkg.ecosystem === 'npm' ? manifestFor(document, 'package.json') : pkg.ecosystem === 'pip' ? manifestFor(document, 'requirements.txt') : undefined;
       const before = file ? fs.readFileSync(file, 'utf8') : undefined;
-      const after = file && before !== undefined ? withPackage(file, before, pkg) : undefined;
-      if (file && after !== undefined && before !== undefined) {
-        if (after !== before) edit.replace(vscode.Uri.file(file), new vscode.Range(0, 0, Number.MAX_SAFE_INTEGER, 0), after);
+      const edits = file && before !== undefined ? manifestEdits(file, before, pkg) : undefined;
+      if (file && edits && before !== undefined) {
+        for (const e of edits) edit.replace(vscode.Uri.file(file), new vscode.Range(positionIn(before, e.start), positionIn(before, e.end)), e.newText);
       } else install.push(pkg.install);
     }
     action.edit = edit;

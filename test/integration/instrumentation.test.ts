@@ -88,6 +88,28 @@ describe('Add tracing to handler', () => {
     await until(() => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'untraced-handler') ? undefined : true), 'the hint to go away');
   });
 
+  it('adds @opentelemetry/api to the nearest package.json in the workspace, keeping its formatting', async () => {
+    // Under build/, which handler discovery skips; saved and deleted afterwards.
+    const wdir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'build', 'ti-instrument');
+    fs.mkdirSync(wdir, { recursive: true });
+    try {
+      fs.writeFileSync(path.join(wdir, 'package.json'), '{\n  "name": "orders",\n  "dependencies": {\n    "@aws-sdk/client-dynamodb": "^3.600.0"\n  }\n}\n');
+      fs.copyFileSync(path.join(fixtureDir, 'app.mjs'), path.join(wdir, 'app.mjs'));
+      const doc = await vscode.workspace.openTextDocument(path.join(wdir, 'app.mjs'));
+      const [otel] = await addTracingActions(doc.uri, 4);
+      assert.equal(otel.title, 'Add tracing to handler: OpenTelemetry (recommended)');
+      assert.ok(await vscode.workspace.applyEdit(otel.edit!));
+      const pkg = await vscode.workspace.openTextDocument(path.join(wdir, 'package.json'));
+      assert.equal(pkg.getText(), '{\n  "name": "orders",\n  "dependencies": {\n    "@aws-sdk/client-dynamodb": "^3.600.0",\n    "@opentelemetry/api": "^1.9.0"\n  }\n}\n');
+      assert.equal(doc.getText(), EXPECTED);
+      await pkg.save();
+      await doc.save();
+    } finally {
+      fs.rmSync(wdir, { recursive: true, force: true });
+      if (fs.readdirSync(path.dirname(wdir)).length === 0) fs.rmdirSync(path.dirname(wdir));
+    }
+  });
+
   it('offers "Wrap in a span" on an AWS SDK call line, in the three styles, and keeps the call\'s value', async () => {
     const file = path.join(dir, 'wrap.mjs');
     fs.copyFileSync(path.join(fixtureDir, 'app.mjs'), file);
