@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
 import { line, type BenchLine } from './benchLine';
 import type { Span } from '../src/core/model';
 import { groupByFunction, InvocationCache, sortFunctions } from '../src/sources/functionsHealth';
@@ -91,11 +90,9 @@ function median(xs: number[]): number {
 }
 
 async function activation(dir: string): Promise<BenchLine[]> {
-  const bundle = path.join(dir, 'extension.js');
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src/extension.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode'], logLevel: 'error', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' }, absWorkingDir: ROOT,
-  });
+  // the bundle exactly as shipped (with its lazy chunks), built by the project's build
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), 'extension'], { cwd: ROOT, stdio: 'ignore' });
+  const bundle = path.join(ROOT, 'dist/extension.js');
   const fake = path.join(dir, 'vscode.js');
   fs.writeFileSync(fake, fakeVscode(vscodeNames()));
   const empty = path.join(dir, 'empty.js');

@@ -11,8 +11,28 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow: bundle its ESM build.
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none', alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' } };
+// Modules the extension loads with `await import()` on first use and that carry heavy dependencies: each
+// becomes its own file in dist/, so loading dist/extension.js at activation does not parse them (the AWS
+// SDK alone is about 1 MB). A chunk must not share classes checked with `instanceof` with the main bundle:
+// each bundle has its own copy of the modules both import.
+const lazyChunks = { 'src/sources/xrayApi/xrayApiSource.ts': 'xrayApi.js' };
+const lazyChunkPlugin = {
+  name: 'lazy-chunks',
+  setup(b) {
+    // The import() becomes a lazily run `require('./chunk.js')`: a require, since the extension host loads CommonJS.
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.namespace === 'lazy-chunk') return { path: args.path, external: true };
+      if (args.kind !== 'dynamic-import') return undefined;
+      const rel = path.relative(root, path.resolve(args.resolveDir, args.path)) + '.ts';
+      return lazyChunks[rel] ? { path: `./${lazyChunks[rel]}`, namespace: 'lazy-chunk' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+const extensionBase = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
 const configs = {
-  extension: { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  extension: { ...extensionBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyChunkPlugin] },
+  ...Object.fromEntries(Object.entries(lazyChunks).map(([src, out]) => [`extension:${out}`, { ...extensionBase, entryPoints: [src], outfile: `dist/${out}` }])),
   cli: { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   webview: { ...common, entryPoints: ['webview-ui/src/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120', minify: true },
 };
@@ -32,7 +52,8 @@ function copyWasm() {
   if (fs.existsSync(rt)) fs.copyFileSync(rt, path.join(out, 'web-tree-sitter.wasm'));
 }
 
-const names = only.length ? only : Object.keys(configs);
+// `extension` includes its lazy chunks.
+const names = only.length ? Object.keys(configs).filter((n) => only.includes(n.split(':')[0])) : Object.keys(configs);
 const t0 = Date.now();
 copyWasm();
 await Promise.all(names.map(async (name) => {
