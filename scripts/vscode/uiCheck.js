@@ -23,6 +23,8 @@ const folder = arg('folder');
 const tracesDir = arg('traces');
 const shots = path.resolve(process.env.SHOTS || path.join(root, '.test-output/ui'));
 const FUNCTION = 'orders-api-OrdersFunction-9XK2L';
+const ERROR_TRACE = 'f98d5c0c5597d3b253121ffebc8f0d74';
+let errorFrame;
 
 const t0 = Date.now();
 const log = (...a) => console.log(`[uiCheck ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
@@ -167,6 +169,74 @@ async function main() {
       const item = page.locator('.statusbar-item', { hasText: '1 trace' });
       await item.first().waitFor({ timeout: 30_000 });
       return (await item.first().innerText()).trim();
+    });
+
+    // click-to-source: the error trace's exception stack points at orders/index.js:25 (deployed as
+    // /var/task/orders/index.js), a file of the workspace
+    await check('"Import Traces..." from the palette imports the error trace too', async () => {
+      await runCommand(page, 'Trace Insight: Import Traces...');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+      const wanted = path.join(tracesDir, 'otel-lambda-3.json');
+      for (let i = 0; i < 5 && (await input.inputValue()) !== wanted; i++) {
+        await input.press('Control+A');
+        await input.pressSequentially(wanted, { delay: 5 });
+        await page.waitForTimeout(300);
+      }
+      const typed = await input.inputValue();
+      if (typed !== wanted) throw new Error(`the file dialog holds "${typed}"`);
+      await page.keyboard.press('Enter');
+      const item = page.locator('.statusbar-item', { hasText: '2 traces' });
+      await item.first().waitFor({ timeout: 30_000 });
+      return (await item.first().innerText()).trim();
+    });
+
+    await check('"Open Trace by ID..." opens the error trace\'s waterfall; selecting its root span shows the exception stack', async () => {
+      await runCommand(page, 'Trace Insight: Open Trace by ID...');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await input.pressSequentially(ERROR_TRACE, { delay: 5 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab', { hasText: `Trace: ${FUNCTION}` }).first().waitFor({ timeout: 30_000 });
+      // the 54.7 ms root span is only in the error trace (the first trace's root takes 113 ms)
+      let frame;
+      for (let i = 0; i < 100 && !frame; i++) {
+        for (const f of page.frames()) {
+          const has = await f.evaluate(() => !!document.querySelector('.row') && document.body.innerText.includes('54.7 ms')).catch(() => false);
+          if (has) { frame = f; break; }
+        }
+        if (!frame) await page.waitForTimeout(300);
+      }
+      if (!frame) throw new Error('no webview frame shows the error trace (a 54.7 ms root span)');
+      await frame.locator('.row', { hasText: FUNCTION }).first().click();
+      const button = frame.locator('button.frame', { hasText: '/var/task/orders/index.js:25' });
+      await button.first().waitFor({ timeout: 30_000 });
+      await shot('8-error-detail');
+      errorFrame = frame;
+      return (await frame.locator('.ex-title').first().innerText()).trim();
+    });
+
+    await check('clicking the stack frame opens orders/index.js at line 25 in the editor', async () => {
+      await errorFrame.locator('button.frame', { hasText: '/var/task/orders/index.js:25' }).first().click();
+      const tab = page.locator('.tab.active', { hasText: 'index.js' });
+      await tab.first().waitFor({ timeout: 30_000 });
+      const tabTitle = (await tab.first().innerText()).replace(/\s+/g, '');
+      // the tab names the file only; the breadcrumbs above the editor give its folder
+      const crumbs = (await page.locator('.breadcrumbs-control').first().innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      const cursor = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+$/ });
+      let where = '';
+      for (let i = 0; i < 50 && where !== 'Ln 25, Col 1'; i++) {
+        where = (await cursor.first().innerText().catch(() => '')).trim();
+        if (where !== 'Ln 25, Col 1') await page.waitForTimeout(200);
+      }
+      const line = page.locator('.monaco-editor .view-line', { hasText: 'reject(new InventoryUnavailableError' });
+      await line.first().waitFor({ timeout: 10_000 });
+      await shot('9-click-to-source');
+      if (tabTitle !== 'index.js') throw new Error(`the active tab is "${tabTitle}"`);
+      if (!/^orders\s*\S?\s*index\.js/.test(crumbs)) throw new Error(`the breadcrumbs read "${crumbs}"`);
+      if (where !== 'Ln 25, Col 1') throw new Error(`the status bar reads "${where}"`);
+      return `tab "${tabTitle}" · breadcrumbs "${crumbs}" · ${where}`;
     });
   } catch {
     // logged by check(); a failure outside a check (browser start) is reported below
