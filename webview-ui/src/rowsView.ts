@@ -9,6 +9,8 @@ import { ROW_PX, type UiState } from './uiState';
 interface RowEls {
   /** What the label part was last bound to; when unchanged only the bar moves (zoom). */
   key: string;
+  /** What the bar was last placed for (span and view); unchanged on a vertical scroll. */
+  barKey: string;
   root: HTMLDivElement;
   label: HTMLDivElement;
   toggle: HTMLSpanElement;
@@ -33,6 +35,7 @@ export class RowsView {
   private readonly pool: RowEls[] = [];
   private lastFirst = 0;
   private lastCount = 0;
+  private gridKey = '';
   private lastTrace: UiState['v'] | null = null;
 
   constructor(parent: HTMLElement, private readonly cb: RowsCallbacks) {
@@ -68,7 +71,7 @@ export class RowsView {
     const dur = el('span', 'dur');
     add(root, add(label, toggle, svc, name), add(timeline, bar, dur));
     this.layer.appendChild(root);
-    return { key: '', root, label, toggle, svc, name, bar, dur };
+    return { key: '', barKey: '', root, label, toggle, svc, name, bar, dur };
   }
 
   /** Index of the first row in view. */
@@ -95,26 +98,49 @@ export class RowsView {
    * `timelinePx` is measured by the caller before any write, so nothing here forces a layout.
    */
   render(s: UiState, timelinePx: number): void {
-    const win = rowWindow(this.scroller.scrollTop, this.scroller.clientHeight, s.rows.length, ROW_PX);
+    const scrollTopPx = this.scroller.scrollTop;
+    const win = rowWindow(scrollTopPx, this.scroller.clientHeight, s.rows.length, ROW_PX);
     this.lastCount = win.visible;
     if (s.v !== this.lastTrace) {
       this.lastTrace = s.v;
-      for (const r of this.pool) r.key = '';
+      for (const r of this.pool) { r.key = ''; r.barKey = ''; }
     }
-    this.spacer.style.height = `${win.spacerPx}px`;
-    this.layer.style.transform = `translateY(${this.scroller.scrollTop + win.offsetPx}px)`;
+    const spacerH = `${win.spacerPx}px`;
+    if (this.spacer.style.height !== spacerH) this.spacer.style.height = spacerH;
+    this.layer.style.transform = `translateY(${scrollTopPx + win.offsetPx}px)`;
+    // Rows that stay in view keep their element (and its bound key): the pool rotates with the
+    // scroll, so a one-row scroll re-binds one row, not a screenful. DOM order stays row order.
+    this.rotate(win.first - this.lastFirst);
     this.lastFirst = win.first;
     const n = Math.min(win.visible, s.rows.length - win.first);
     while (this.pool.length < n) this.pool.push(this.make());
     for (let k = 0; k < this.pool.length; k++) {
       const r = this.pool[k];
-      if (k >= n) { r.root.hidden = true; r.root.removeAttribute('id'); continue; }
+      if (k >= n) {
+        if (!r.root.hidden) { r.root.hidden = true; r.root.removeAttribute('id'); r.key = ''; }
+        continue;
+      }
       const i = s.rows[win.first + k];
-      r.root.hidden = false;
+      if (r.root.hidden) r.root.hidden = false;
       this.bind(r, s, i, win.first + k);
     }
     this.renderGrid(s, timelinePx);
     this.scroller.setAttribute('aria-activedescendant', s.sel >= 0 && this.isRendered(s.sel) ? `span-row-${s.sel}` : '');
+  }
+
+  /** Moves the pool by `delta` row positions: the elements scrolled out go to the other end. */
+  private rotate(delta: number): void {
+    const p = this.pool.length;
+    if (delta === 0 || p === 0 || Math.abs(delta) >= p) return;
+    if (delta > 0) {
+      const out = this.pool.splice(0, delta);
+      for (const r of out) { this.layer.appendChild(r.root); this.pool.push(r); }
+    } else {
+      const out = this.pool.splice(p + delta, -delta);
+      const before = this.layer.firstChild;
+      for (const r of out) this.layer.insertBefore(r.root, before);
+      this.pool.unshift(...out);
+    }
   }
 
   private isRendered(i: number): boolean {
@@ -129,6 +155,9 @@ export class RowsView {
       r.key = key;
       this.bindLabel(r, s, i, pos, dur);
     }
+    const barKey = `${i} ${s.view.start} ${s.view.end}`;
+    if (r.barKey === barKey) return;
+    r.barKey = barKey;
     const b = spanBounds(v.startUs[i], v.durUs[i], v.durationUs, s.view);
     r.bar.hidden = !b.visible;
     r.bar.style.left = `${b.start * 100}%`;
@@ -178,6 +207,10 @@ export class RowsView {
   }
 
   private renderGrid(s: UiState, timelinePx: number): void {
+    // A vertical scroll leaves the grid as it is.
+    const gridKey = `${s.view.start} ${s.view.end} ${s.v.durationUs} ${timelinePx}`;
+    if (gridKey === this.gridKey) return;
+    this.gridKey = gridKey;
     const t = ticks(s.view, s.v.durationUs, Math.max(2, Math.floor(Math.max(100, timelinePx) / 90)));
     while (this.grid.childElementCount < t.length) this.grid.appendChild(el('div', 'gridline'));
     for (let k = 0; k < this.grid.childElementCount; k++) {
