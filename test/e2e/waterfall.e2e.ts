@@ -116,6 +116,28 @@ describe('waterfall webview in Chromium', function () {
     assert.ok((await h.page.$$eval('.rows .row', (r) => r.length)) < 60);
   });
 
+  it('on a short scroll keeps the elements of rows still in view and places every row at its position', async () => {
+    const payload = await h.sendTrace(syntheticTrace(20_000));
+    await frame(h);
+    // mark each row element with the row it shows, scroll by 5 rows, and read them back in DOM order
+    await h.page.$$eval('.rows .row:not([hidden])', (rows) => { for (const r of rows) (r as HTMLElement).dataset.was = r.getAttribute('aria-posinset') ?? ''; });
+    await h.page.$eval('.tree', (t) => { t.scrollTop = 5 * 22; });
+    await frame(h);
+    const after = await h.page.$$eval('.rows .row:not([hidden])', (rows) => {
+      const top = document.querySelector('.tree')!.getBoundingClientRect().top;
+      return rows.map((r) => ({ pos: Number(r.getAttribute('aria-posinset')), was: (r as HTMLElement).dataset.was ?? '', y: Math.round(r.getBoundingClientRect().top - top), name: r.querySelector('.name')!.textContent }));
+    });
+    assert.equal(after[0].pos, 6);
+    after.forEach((r, k) => {
+      assert.equal(r.pos, 6 + k, 'DOM order is row order');
+      assert.equal(r.y, k * 22, `row ${r.pos} sits at its place`);
+      assert.equal(r.name, payload.strings[payload.nameStr[r.pos - 1]]);
+    });
+    // the 5 rows that entered reuse the elements that left; every other element still shows its row
+    const kept = after.filter((r) => r.was === String(r.pos)).length;
+    assert.ok(kept >= after.length - 6, `${kept} of ${after.length} row elements kept their row`);
+  });
+
   it('searches names and attributes with next and previous, expanding collapsed parents', async () => {
     const count = (text: string): Promise<unknown> => h.page.waitForFunction((t) => document.querySelector('.toolbar .count')?.textContent === t, text);
     await h.sendTrace(lambdaColdStartTrace());
