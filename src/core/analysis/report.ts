@@ -54,7 +54,8 @@ export interface ReportDocument {
   lines: { top: LineStats[]; mapped: number; unmapped: number } | null;
 }
 
-function factsOf(k: DiscoveredFunction | undefined): FunctionFacts {
+/** What the cost and advice need from a discovered function (handler, memory, timeout, architecture, region). */
+export function functionFactsOf(k: DiscoveredFunction | undefined): FunctionFacts {
   if (!k) return {};
   const arch = normalizeArchitecture(k.architecture);
   return {
@@ -80,7 +81,7 @@ export function buildReport(input: ReportInput): ReportDocument {
     const known = match.function;
     if (wanted !== undefined && agg.functionName !== wanted && known?.name !== wanted) continue;
     keptNames.add(agg.functionName);
-    const { cost: _cost, ...row } = buildFunctionRow(agg, factsOf(known), { ...(windowMs ? { windowMs } : {}), ...(input.priceTable ? { priceTable: input.priceTable } : {}) });
+    const { cost: _cost, ...row } = buildFunctionRow(agg, functionFactsOf(known), { ...(windowMs ? { windowMs } : {}), ...(input.priceTable ? { priceTable: input.priceTable } : {}) });
     rows.push({ ...row, identity: { confidence: match.confidence, why: match.why } });
   }
   const traces = wanted === undefined ? input.traces

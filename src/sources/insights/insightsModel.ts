@@ -10,7 +10,8 @@ import { aggregateInvocations } from '../../core/analysis/aggregates';
 import { formatUsd } from '../../core/analysis/cost';
 import type { FindingKind } from '../../core/analysis/findings';
 import { matchFunction, normalizeArchitecture } from '../../core/analysis/functionMatch';
-import { buildFunctionRow, type FunctionFacts, type FunctionRow } from '../../core/analysis/functionReport';
+import { buildFunctionRow, type FunctionRow } from '../../core/analysis/functionReport';
+import { functionFactsOf } from '../../core/analysis/report';
 import type { Invocation } from '../../core/analysis/invocations';
 import { DurationDigest } from '../../core/analysis/percentiles';
 import type { DiscoveredFunction } from '../../core/iac/types';
@@ -89,17 +90,6 @@ export interface InsightsSnapshot {
 }
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-function factsOf(k: DiscoveredFunction): FunctionFacts {
-  const arch = normalizeArchitecture(k.architecture);
-  return {
-    handler: k.file !== null && k.line !== null ? { file: k.file, line: k.line } : null,
-    ...(k.memoryMb !== null ? { memoryMb: k.memoryMb } : {}),
-    ...(k.timeoutSec !== null ? { timeoutSec: k.timeoutSec } : {}),
-    ...(arch ? { architecture: arch } : {}),
-    ...(k.region ? { region: k.region } : {}),
-  };
-}
 
 /** The three lens texts of a row. */
 export function lensTexts(row: FunctionRow): { latency: string; cold: string; cost: string } {
@@ -200,7 +190,7 @@ export class InsightsBuilder {
       const list = this.invocationsByFn.get(k.name);
       if (!list) continue;
       for (const agg of aggregateInvocations(list)) {
-        const { cost: _cost, ...row } = buildFunctionRow(agg, factsOf(k));
+        const { cost: _cost, ...row } = buildFunctionRow(agg, functionFactsOf(k));
         rows.set(agg.functionName, row);
       }
       yield;
