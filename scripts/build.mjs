@@ -15,7 +15,10 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingD
 // becomes its own file in dist/, so loading dist/extension.js at activation does not parse them (the AWS
 // SDK alone is about 1 MB). A chunk must not share classes checked with `instanceof` with the main bundle:
 // each bundle has its own copy of the modules both import.
-const lazyChunks = { 'src/sources/xrayApi/xrayApiSource.ts': 'xrayApi.js' };
+const lazyChunks = {
+  'src/sources/xrayApi/xrayApiSource.ts': 'xrayApi.js',
+  'src/sources/workspace/lazyWorkspace.ts': 'workspace.js',
+};
 const lazyChunkPlugin = {
   name: 'lazy-chunks',
   setup(b) {

@@ -8,7 +8,6 @@ import type { DiscoveredFunction } from '../core/iac/types';
 import { matchFunction } from '../core/analysis/functionMatch';
 import { groupByFunction, InvocationCache, type FunctionGroup } from '../sources/functionsHealth';
 import type { TraceStore } from '../sources/storeApi';
-import { WorkspaceDiscovery } from '../sources/workspace/discovery';
 import { readInsightsSettings } from './codeLensConfig';
 import { errorText, type StoreController } from './storeController';
 
@@ -70,7 +69,7 @@ export class FunctionsModel {
   private discovered(): Promise<readonly DiscoveredFunction[]> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') return Promise.resolve([]);
-    this.known ??= new WorkspaceDiscovery(folder.uri.fsPath).run().then((r) => r.functions, (err: unknown) => {
+    this.known ??= import('../sources/workspace/lazyWorkspace').then(({ WorkspaceDiscovery }) => new WorkspaceDiscovery(folder.uri.fsPath).run()).then((r) => r.functions, (err: unknown) => {
       this.log.warn(`Functions view: handler discovery failed (${errorText(err)}); timeouts unknown`);
       return [];
     });

@@ -14,7 +14,6 @@ import { manifestEdits } from '../core/instrument/manifest';
 import { planPropagation, propagationSites } from '../core/instrument/propagate';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
 import { planWrap, wrapCandidates } from '../core/instrument/wrap';
-import { loadParsers } from '../sources/workspace/grammars';
 
 const SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp', 'rust']
   .map((language) => ({ language, scheme: 'file' }));
@@ -35,7 +34,7 @@ class Parsers {
     const lang = languageOf(document.fileName);
     if (!lang || !stylesFor(lang).length) return undefined;
     let p = this.parsers.get(lang);
-    if (!p) { p = loadParsers([lang]).then((r) => r.parsers.get(lang)); this.parsers.set(lang, p); }
+    if (!p) { p = import('../sources/workspace/lazyWorkspace').then(({ loadParsers }) => loadParsers([lang])).then((r) => r.parsers.get(lang)); this.parsers.set(lang, p); }
     const parser = await p;
     const text = document.getText();
     const tree = parser?.parse(text);

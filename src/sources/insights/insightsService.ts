@@ -11,8 +11,7 @@ import type { DiscoveredFunction } from '../../core/iac/types';
 import { matchFunction } from '../../core/analysis/functionMatch';
 import type { Trace } from '../../core/model';
 import type { TraceStore } from '../storeApi';
-import { WorkspaceDiscovery } from '../workspace/discovery';
-import { walkWorkspace } from '../workspace/walk';
+import type { WorkspaceDiscovery } from '../workspace/discovery';
 import { InsightsBuilder, type FileInsights, type InsightsSnapshot } from './insightsModel';
 import { traceFacts, type TraceFacts } from './traceFacts';
 
@@ -35,7 +34,8 @@ const SLICE_MS = 15;
 const EMPTY: InsightsSnapshot = { byFile: new Map(), functions: [], traces: 0, invocations: 0, unmatched: [] };
 
 export class InsightsService {
-  private readonly discovery: WorkspaceDiscovery;
+  /** Loaded on the first discovery: the parsers are not needed at activation. */
+  private discovery?: WorkspaceDiscovery;
   private known: DiscoveredFunction[] = [];
   private files: string[] = [];
   private readonly texts = new Map<string, string | undefined>();
@@ -54,7 +54,6 @@ export class InsightsService {
   private rebuildStats = { totalMs: 0, longestSliceMs: 0 };
 
   constructor(private readonly options: InsightsOptions) {
-    this.discovery = new WorkspaceDiscovery(options.root);
     this.functionMap = options.functionMap ?? {};
   }
 
@@ -200,6 +199,8 @@ export class InsightsService {
   /** Re-runs discovery; true when the functions or the file list changed (span mapping depends on both). */
   private async rediscover(): Promise<boolean> {
     const before = JSON.stringify([this.known.map((f) => [f.name, f.file, f.line, f.declaredIn, f.handler]), this.files]);
+    const { WorkspaceDiscovery, walkWorkspace } = await import('../workspace/lazyWorkspace');
+    this.discovery ??= new WorkspaceDiscovery(this.options.root);
     const r = await this.discovery.run();
     this.known = r.functions;
     this.files = [...walkWorkspace(this.options.root).keys()];
