@@ -79,7 +79,13 @@ function pickTrace(fn: string, summaries: TraceSummary[]): Promise<TraceSummary 
       sort = SORTS.find((s) => s.key === (b as { key?: SortKey }).key) ?? sort;
       render();
     });
-    qp.onDidAccept(() => { chosen = qp.selectedItems[0]?.summary; qp.hide(); });
+    // Enter with nothing selected (the filter matches nothing, or the list is not drawn yet) keeps the picker open
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (!item) return;
+      chosen = item.summary;
+      qp.hide();
+    });
     qp.onDidHide(() => { qp.dispose(); resolve(chosen); });
     qp.show();
   });
