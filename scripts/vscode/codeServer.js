@@ -30,6 +30,12 @@ const BASE_SETTINGS = {
   'typescript.disableAutomaticTypeAcquisition': true,
 };
 
+/** User settings with Workspace Trust on and no modal asking to trust at startup. */
+const TRUST_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 /** Lines the offline workbench logs on every start (marketplace, update and telemetry lookups that cannot
  * reach the network here, the remote connection's chatter, "Canceled" errors of services torn down at exit). */
 const NOISE = new RegExp([
@@ -67,10 +73,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * until it answers. `settings` are added to the user settings; `env` (an object, or a function of the state
  * dir returning one) to the server's, and so the extension host's, environment. Port: $PORT, else a free ephemeral one. State dirs go under $HARNESS_TMP (default the
  * OS temp dir; keep it short, Unix socket paths are limited to ~107 bytes).
+ * `trust: true` keeps Workspace Trust on (a folder never trusted before opens in Restricted Mode, without
+ * the startup prompt); by default trust is off, so every folder is trusted.
  * Returns { port, authority, state, log, pid, stop({ keep }) }; stop() ends the whole process group and
  * removes the state dir unless `keep` (default: $KEEP_STATE set).
  */
-async function startCodeServer({ settings = {}, env = {} } = {}) {
+async function startCodeServer({ settings = {}, env = {}, trust = false } = {}) {
   const missing = missingInstall();
   if (missing) throw new Error(missing);
   const port = Number(process.env.PORT) || (await freePort());
@@ -78,14 +86,14 @@ async function startCodeServer({ settings = {}, env = {} } = {}) {
   fs.mkdirSync(base, { recursive: true });
   const state = fs.mkdtempSync(path.join(base, 'ti-cs-'));
   for (const d of ['user-data/User', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache', 'tmp']) fs.mkdirSync(path.join(state, d), { recursive: true });
-  fs.writeFileSync(path.join(state, 'user-data/User/settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
+  fs.writeFileSync(path.join(state, 'user-data/User/settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...(trust ? TRUST_SETTINGS : {}), ...settings }, null, 2));
   const log = path.join(state, 'code-server.log');
   const cs = spawn(node24, [
     entry,
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--user-data-dir', path.join(state, 'user-data'), '--extensions-dir', path.join(state, 'extensions'),
     '--config', path.join(state, 'config.yaml'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--ignore-last-opened',
     '--vscode-option', 'enable-smoke-test-driver',
   ], {
