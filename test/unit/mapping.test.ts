@@ -123,12 +123,12 @@ describe('code attributes and deployed paths', () => {
     assert.deepEqual(codeAttributes({ 'code.filepath': '/var/task/app.py', 'code.lineno': '12', 'code.function': 'handler', 'code.namespace': 'app' }), { file: '/var/task/app.py', line: 12, column: undefined, function: 'app.handler', namespace: 'app' });
   });
 
-  it('maps /var/task, .aws-sam/build/<Fn>, developer paths and refuses /opt layers and node_modules', () => {
+  it('maps /var/task, .aws-sam/build/<Fn>, developer paths and refuses unknown /opt layers and node_modules', () => {
     const ws = ['sam/app/hello_world/app.py', 'sam/app/hello_world/util.py', 'svc/app.py'];
     const fn = { codeDir: 'sam/app/hello_world' };
     assert.deepEqual(mapDeployedPath('/var/task/app.py', ws, fn), { file: 'sam/app/hello_world/app.py', via: '/var/task is sam/app/hello_world' });
     assert.deepEqual(mapDeployedPath('/home/dev/proj/.aws-sam/build/HelloWorldFunction/util.py', ws, undefined, new Map([['HelloWorldFunction', 'sam/app/hello_world']])), { file: 'sam/app/hello_world/util.py', via: '.aws-sam/build/HelloWorldFunction is sam/app/hello_world' });
-    assert.deepEqual(mapDeployedPath('/opt/python/lib/x.py', ws, fn), { unmapped: 'layer file (/opt): layers are not mapped' });
+    assert.deepEqual(mapDeployedPath('/opt/python/lib/x.py', ws, fn), { unmapped: 'no layer in the workspace contains it' });
     assert.deepEqual(mapDeployedPath('/var/task/node_modules/x/index.js', ws, fn), { unmapped: 'library or runtime frame' });
     assert.deepEqual(mapDeployedPath('/Users/me/work/app.py', ws), { unmapped: '2 workspace files end with app.py', candidates: ['sam/app/hello_world/app.py', 'svc/app.py'] });
     assert.deepEqual(mapDeployedPath('/Users/me/work/app.py', ws, { codeDir: 'svc' }), { file: 'svc/app.py', via: 'path suffix app.py in svc' });

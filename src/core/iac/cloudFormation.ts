@@ -117,6 +117,11 @@ export function extractCloudFormation(file: string, root: DocNode | undefined, w
       if (loc && !/^(https?|s3):/.test(loc) && !loc.includes('${')) result.references.push(joinPosix(dir, loc));
       continue;
     }
+    if (type === 'AWS::Serverless::LayerVersion' || type === 'AWS::Lambda::LayerVersion') {
+      const content = str(child(meta, 'aws:asset:path')) ?? evalValue(child(props, type === 'AWS::Lambda::LayerVersion' ? 'Content' : 'ContentUri'), ctx);
+      if (content && !/^s3:\/\//.test(content) && !content.includes('${')) (result.layers ??= []).push({ name: logicalId, contentDir: joinPosix(dir, content), declaredIn: { file, line: declLine } });
+      continue;
+    }
     if (type !== 'AWS::Serverless::Function' && type !== 'AWS::Lambda::Function') continue;
     const sam = type === 'AWS::Serverless::Function';
     const g = sam ? globals : undefined;
@@ -163,7 +168,17 @@ export function extractCloudFormation(file: string, root: DocNode | undefined, w
     if (buildMethod === 'esbuild' && eps?.kind === 'seq') fn.entryPoints = eps.items.map(str).filter((s): s is string => !!s);
     const binary = str(child(bp, 'Binary'));
     if (binary) fn.binary = binary;
+    const layers = prop(props, g, 'Layers');
+    const refs = layers?.kind === 'seq' ? layers.items.map(layerRef).filter((r): r is string => !!r) : [];
+    if (refs.length) fn.layers = refs;
     result.functions.push(fn);
   }
   return result;
+}
+
+/** The logical id in a `!Ref X` layer entry; undefined for ARNs and other expressions. */
+function layerRef(n: DocNode): string | undefined {
+  if (n.kind !== 'map' || n.entries.size !== 1) return undefined;
+  const [[k, v]] = [...n.entries];
+  return k === 'Ref' ? str(v) : undefined;
 }

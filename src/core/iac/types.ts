@@ -43,7 +43,18 @@ export interface FunctionDecl {
   region?: string;
   account?: string;
   declaredIn: FileLine;
+  /** Logical ids of the layers declared in the same file that the function uses (`Layers: [!Ref X]`). */
+  layers?: string[];
   warnings: string[];
+}
+
+/** One Lambda layer declared with its content in the workspace. */
+export interface LayerDecl {
+  /** Logical id (CFN/SAM). */
+  name: string;
+  /** Workspace-relative folder (or archive) holding the layer's content, i.e. what `/opt` holds. */
+  contentDir: string;
+  declaredIn: FileLine;
 }
 
 /** What one infrastructure file yields. */
@@ -53,6 +64,8 @@ export interface IacFileResult {
   warnings: string[];
   /** Other templates this one references (nested stacks), workspace-relative. */
   references: string[];
+  /** Layers whose content is in the workspace; absent when the file declares none. */
+  layers?: LayerDecl[];
 }
 
 /** Joins a posix directory and a relative path, normalising `.`/`..` segments. */

@@ -9,6 +9,8 @@ export interface FunctionCode {
   codeDir: string;
   /** `LAMBDA_TASK_ROOT` / X-Ray `working_directory` when known (e.g. `/var/task/orders`). */
   taskRoot?: string;
+  /** Workspace-relative content folders of the layers this function uses (what its `/opt` holds). */
+  layerDirs?: string[];
 }
 
 export type PathMapping =
@@ -31,10 +33,12 @@ function under(dir: string, rel: string): string {
  * `fn` the function's code folder when the span's function is known; `samBuild` maps a
  * `.aws-sam/build/<LogicalId>` folder to that function's code folder.
  */
-export function mapDeployedPath(path: string, files: readonly string[], fn?: FunctionCode, samBuild?: ReadonlyMap<string, string>): PathMapping {
-  if (isLibraryPath(path)) return { unmapped: 'library or runtime frame' };
+export function mapDeployedPath(path: string, files: readonly string[], fn?: FunctionCode, samBuild?: ReadonlyMap<string, string>, layerDirs?: readonly string[]): PathMapping {
   const has = (f: string) => binaryHas(files, f);
   const p = path.replace(/\\/g, '/').replace(/^file:\/\//, '');
+  // Layer code is user code even under node_modules/site-packages: check /opt before the library test.
+  if (/^\/opt\//.test(p)) return mapLayerPath(p.slice(5), has, [...(fn?.layerDirs ?? []), ...(layerDirs ?? [])]);
+  if (isLibraryPath(path)) return { unmapped: 'library or runtime frame' };
   if (has(p)) return { file: p, via: 'workspace path' };
   const sam = /(?:^|\/)\.aws-sam\/build\/([^/]+)\/(.+)$/.exec(p);
   if (sam) {
@@ -51,12 +55,31 @@ export function mapDeployedPath(path: string, files: readonly string[], fn?: Fun
         if (has(cand)) return { file: cand, via: `${root}${i ? `/${segs.slice(0, i).join('/')}` : ''} is ${fn.codeDir}` };
       }
     }
-    if (/^\/opt\//.test(p)) return { unmapped: 'layer file (/opt): layers are not mapped' };
     const rel = p.startsWith('/') ? undefined : under(fn.codeDir, p);
     if (rel && has(rel)) return { file: rel, via: `relative to ${fn.codeDir}` };
   }
-  if (/^\/opt\//.test(p)) return { unmapped: 'layer file (/opt): layers are not mapped' };
   return suffixMatch(p, files, fn?.codeDir);
+}
+
+/**
+ * `/opt/<rest>` looked up in each layer folder (the function's own layers first). A layer
+ * folder usually holds the runtime folder itself (`nodejs/`, `python/`, `java/lib/`), but some
+ * projects point the layer at that folder's content, so the runtime prefix is also tried stripped.
+ */
+function mapLayerPath(rest: string, has: (f: string) => boolean, dirs: readonly string[]): PathMapping {
+  const rels = [rest];
+  const site = /^python\/lib\/python[\d.]+\/site-packages\/(.+)$/.exec(rest);
+  if (site) rels.push(`python/${site[1]}`, site[1]);
+  const runtime = /^(nodejs\/node\d+\/node_modules|nodejs\/node_modules|nodejs|python|java\/lib|java|ruby\/gems\/[^/]+|ruby\/lib|ruby|bin|lib)\/(.+)$/.exec(rest);
+  if (runtime) rels.push(runtime[2]);
+  if (/^nodejs\/node_modules\//.test(rest)) rels.push(rest.slice('nodejs/'.length));
+  for (const dir of new Set(dirs)) {
+    for (const rel of rels) {
+      const cand = under(dir, rel);
+      if (has(cand)) return { file: cand, via: `/opt is layer ${dir}` };
+    }
+  }
+  return { unmapped: 'no layer in the workspace contains it' };
 }
 
 /** The longest path suffix naming exactly one workspace file (preferring the function's folder). */
