@@ -5,13 +5,8 @@
  * integers as strings or numbers. Unknown fields are ignored.
  */
 import type { DecodeResult, Resource, Scope, Span } from './model';
-import type { SpanFields } from './otlpSpan';
-import { KIND_BY_NAME, NO_START_TIME, SpanProblem, buildSpan, describeSpan, pushError } from './otlpSpan';
-import {
-  type JsonDecodeState, ZERO_SPAN_ID, quickHash, jsonAttributes, jsonEnum, jsonEvents, jsonId, jsonLinks, jsonStatus, jsonTime, newJsonDecodeState,
-} from './otlpJsonFields';
-
-
+import { NO_START_TIME, SpanProblem, buildSpan, describeSpan, pushError } from './otlpSpan';
+import { type JsonDecodeState, jsonAttributes, jsonSpanFields, newJsonDecodeState } from './otlpJsonFields';
 
 /**
  * Decodes one OTLP/JSON document (UTF-8 text, optional BOM). Never throws: malformed JSON gives one
@@ -143,52 +138,4 @@ function problemText(e: unknown): string {
   if (e instanceof SpanProblem) return e.message;
   // A stack overflow or similar from hostile input: report it, never crash the caller.
   return `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
-}
-
-/** Fills the call's scratch record (no allocation per span) from one JSON span. */
-function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
-  if (s === null || typeof s !== 'object') throw new SpanProblem('is not an object');
-  const f = st.fields;
-  // Neighbouring spans mostly share the trace id and the parent id: an equal-string check skips the
-  // hex check and the interner. Span ids are unique, so they are checked but not interned.
-  const t = s.traceId;
-  if (t === st.last.traceIn && typeof t === 'string') f.traceId = st.last.traceOut;
-  else {
-    f.traceId = jsonId(t, 16, st, 'trace id', true);
-    st.last.traceIn = t;
-    st.last.traceOut = f.traceId;
-  }
-  f.spanId = jsonId(s.spanId, 8, st, 'span id', false);
-  const p = s.parentSpanId;
-  if (p === undefined || p === null || p === '') f.parentSpanId = undefined;
-  else if (p === st.last.parentIn && typeof p === 'string') f.parentSpanId = st.last.parentOut;
-  else {
-    const parentSpanId = jsonId(p, 8, st, 'parent span id', false);
-    f.parentSpanId = parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId;
-    st.last.parentIn = p;
-    st.last.parentOut = f.parentSpanId;
-  }
-  const start = s.startTimeUnixNano;
-  const end = s.endTimeUnixNano;
-  const startUnixUs = start === undefined ? undefined : jsonTime(start, 'startTimeUnixNano');
-  const endUnixUs = end === undefined ? undefined : jsonTime(end, 'endTimeUnixNano');
-  f.startUnixUs = startUnixUs === 0 ? undefined : startUnixUs;
-  f.endUnixUs = endUnixUs === 0 ? undefined : endUnixUs;
-  const name = s.name;
-  if (typeof name !== 'string') f.name = '';
-  else {
-    const slot = quickHash(name) & 255;
-    const known = st.nameSlots[slot];
-    f.name = name === known ? known : (st.nameSlots[slot] = st.strings.intern(name));
-  }
-  f.kind = jsonEnum(s.kind, KIND_BY_NAME, 'kind');
-  f.status = jsonStatus(s.status);
-  f.attributes = jsonAttributes(s.attributes, st);
-  f.events = jsonEvents(s.events, st);
-  f.links = jsonLinks(s.links, st);
-  const flags = s.flags;
-  f.flags = typeof flags === 'number' ? flags >>> 0 : typeof flags === 'string' && /^\d+$/.test(flags) ? Number(flags) >>> 0 : 0;
-  const ts = s.traceState;
-  f.traceState = typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined;
-  return f;
 }

@@ -7,7 +7,7 @@ import { StringInterner, base64ToBytes } from './intern';
 import { bytesToHex } from './ids';
 import type { AttrValue, Attributes, DecodeResult, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
 import type { SpanFields } from './otlpSpan';
-import { MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, jsonNanosToUs, makeStatus, newSpanFields, setAttr } from './otlpSpan';
+import { KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, jsonNanosToUs, makeStatus, newSpanFields, setAttr } from './otlpSpan';
 
 /** State of one decode call (one file or request), shared by all documents of a JSON-lines file. */
 export interface JsonDecodeState {
@@ -116,8 +116,10 @@ export function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
     else st.keySlots[slot] = key = st.strings.intern(key);
     const v = kv.value;
     const sv = v !== null && typeof v === 'object' ? v.stringValue : undefined;
-    if (typeof sv === 'string') setAttr(out, key, sharedValue(st, key, sv));
-    else setAttr(out, key, jsonValue(v, st, 0, key));
+    const value = typeof sv === 'string' ? sharedValue(st, key, sv) : jsonValue(v, st, 0, key);
+    // setAttr's `__proto__` guard inline: this runs for every attribute of every span.
+    if (key === '__proto__') setAttr(out, key, value);
+    else out[key] = value;
   }
   return out;
 }
@@ -229,3 +231,54 @@ export function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
   return out.slice();
 }
 
+/**
+ * Fills the call's scratch record (no allocation per span) from one JSON span. It lives beside the
+ * field decoders it calls per span so those are same-module calls (under a CommonJS loader an
+ * imported call goes through an export getter).
+ */
+export function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
+  if (s === null || typeof s !== 'object') throw new SpanProblem('is not an object');
+  const f = st.fields;
+  // Neighbouring spans mostly share the trace id and the parent id: an equal-string check skips the
+  // hex check and the interner. Span ids are unique, so they are checked but not interned.
+  const t = s.traceId;
+  if (t === st.last.traceIn && typeof t === 'string') f.traceId = st.last.traceOut;
+  else {
+    f.traceId = jsonId(t, 16, st, 'trace id', true);
+    st.last.traceIn = t;
+    st.last.traceOut = f.traceId;
+  }
+  f.spanId = jsonId(s.spanId, 8, st, 'span id', false);
+  const p = s.parentSpanId;
+  if (p === undefined || p === null || p === '') f.parentSpanId = undefined;
+  else if (p === st.last.parentIn && typeof p === 'string') f.parentSpanId = st.last.parentOut;
+  else {
+    const parentSpanId = jsonId(p, 8, st, 'parent span id', false);
+    f.parentSpanId = parentSpanId === ZERO_SPAN_ID ? undefined : parentSpanId;
+    st.last.parentIn = p;
+    st.last.parentOut = f.parentSpanId;
+  }
+  const start = s.startTimeUnixNano;
+  const end = s.endTimeUnixNano;
+  const startUnixUs = start === undefined ? undefined : jsonTime(start, 'startTimeUnixNano');
+  const endUnixUs = end === undefined ? undefined : jsonTime(end, 'endTimeUnixNano');
+  f.startUnixUs = startUnixUs === 0 ? undefined : startUnixUs;
+  f.endUnixUs = endUnixUs === 0 ? undefined : endUnixUs;
+  const name = s.name;
+  if (typeof name !== 'string') f.name = '';
+  else {
+    const slot = quickHash(name) & 255;
+    const known = st.nameSlots[slot];
+    f.name = name === known ? known : (st.nameSlots[slot] = st.strings.intern(name));
+  }
+  f.kind = jsonEnum(s.kind, KIND_BY_NAME, 'kind');
+  f.status = jsonStatus(s.status);
+  f.attributes = jsonAttributes(s.attributes, st);
+  f.events = jsonEvents(s.events, st);
+  f.links = jsonLinks(s.links, st);
+  const flags = s.flags;
+  f.flags = typeof flags === 'number' ? flags >>> 0 : typeof flags === 'string' && /^\d+$/.test(flags) ? Number(flags) >>> 0 : 0;
+  const ts = s.traceState;
+  f.traceState = typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined;
+  return f;
+}
