@@ -102,6 +102,8 @@ export interface DiscoveredFunction {
   declaredIn: string;
   /** Workspace folder deployed as the function's code (what `/var/task` holds), when known. */
   codeDir?: string;
+  /** Workspace content folders of the layers the function uses (what its `/opt` holds), when declared. */
+  layerDirs?: string[];
   memoryMb: number | null;
   timeoutSec: number | null;
   architecture: string | null;

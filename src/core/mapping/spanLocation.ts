@@ -35,6 +35,8 @@ export interface MappingContext {
   /** The span's function, when identified: its code folder and handler location. */
   fn?: FunctionCode & { handlerFile?: string | null; handlerLine?: number | null };
   samBuild?: ReadonlyMap<string, string>;
+  /** Content folders of every layer declared in the workspace, tried for `/opt` paths after the function's own. */
+  layerDirs?: readonly string[];
   /** A workspace file's text (used for source maps). */
   readText?: (file: string) => string | undefined;
   /**
@@ -75,7 +77,7 @@ export function mapFrame(frame: SourceFrame, ctx: MappingContext, source: SpanLo
       return { file: o.file, line: o.line, column: o.column, ...(frame.function ? { function: frame.function } : {}), source, via: [`source map ${gen.mapFile}`] };
     }
   }
-  const m = mapDeployedPath(frame.file, ctx.files, ctx.fn, ctx.samBuild);
+  const m = mapDeployedPath(frame.file, ctx.files, ctx.fn, ctx.samBuild, ctx.layerDirs);
   if (m.file === undefined) return { unmapped: m.unmapped, ...(m.candidates ? { candidates: m.candidates } : {}) };
   const loc: SpanLocation = { file: m.file, line: frame.line, ...(frame.column ? { column: frame.column } : {}), ...(frame.function ? { function: frame.function } : {}), source, via: [m.via] };
   return /\.[cm]?js$/.test(m.file) ? viaSourceMap(loc, ctx) : loc;

@@ -117,12 +117,14 @@ export class WorkspaceDiscovery {
     }
     const warnings: string[] = [...this.grammarErrors];
     const decls: FunctionDecl[] = [];
+    const layersByFile = new Map<string, Map<string, string>>();
     const tfVars = this.terraformVars(files);
     const cdkApps = files.filter((f) => /(^|\/)cdk\.json$/.test(f)).map(dirnamePosix);
     for (const f of files) {
       const r = this.iacFile(f, tfVars) ?? this.cdkFile(f, cdkApps) ?? this.otherCloudFile(f);
       if (!r) continue;
       decls.push(...r.functions);
+      if (r.layers?.length) layersByFile.set(f, new Map(r.layers.map((l) => [l.name, l.contentDir])));
       warnings.push(...r.warnings);
       for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
     }
@@ -136,7 +138,8 @@ export class WorkspaceDiscovery {
       const stale = !prev || prev.deps.some((dep) => changedDirs.has(dep) || [...changedDirs].some((c) => dep === '.' || c.startsWith(`${dep}/`)));
       const loc = stale ? locateHandler(d, index) : prev.loc;
       located.set(key, stale ? { loc, deps: dependencyFolders(d, loc) } : prev);
-      return toDiscovered(d, loc);
+      const layerDirs = (d.layers ?? []).map((l) => layersByFile.get(d.declaredIn.file)?.get(l)).filter((x): x is string => !!x);
+      return { ...toDiscovered(d, loc), ...(layerDirs.length ? { layerDirs } : {}) };
     });
     this.located = located;
     return { functions, warnings, parsedFiles: [...this.parsed].sort(), fileCount: files.length };

@@ -56,10 +56,11 @@ export class TraceCodeMapper {
     const declDir = fn ? dirnamePosix(fn.declaredIn.slice(0, fn.declaredIn.lastIndexOf(':'))) : undefined;
     const ctx: MappingContext = {
       files: this.files,
+      layerDirs: [...new Set(this.functions.flatMap((f) => f.layerDirs ?? []))],
       readText: (f) => this.discovery.readText(f),
       findSymbol: (f, n) => this.discovery.findSymbol(f, n),
       ...(fn?.codeDir ? {
-        fn: { codeDir: fn.codeDir, handlerFile: fn.file, handlerLine: fn.line, ...(span.xray?.workingDirectory ? { taskRoot: span.xray.workingDirectory } : {}) },
+        fn: { codeDir: fn.codeDir, handlerFile: fn.file, handlerLine: fn.line, ...(fn.layerDirs ? { layerDirs: fn.layerDirs } : {}), ...(span.xray?.workingDirectory ? { taskRoot: span.xray.workingDirectory } : {}) },
         generatedMap: sourceMapLookup(this.root, { logicalId: fn.name, codeDir: fn.codeDir, projectDir: declDir }),
       } : {}),
     };
