@@ -202,7 +202,7 @@ export async function run(): Promise<BenchLine[]> {
     const t100k = toCompactTrace(syntheticTrace(100_000)).payload;
     const json100k = toTypedJson(t100k);
     const embedded = toTypedJson({ trace: t100k });
-    server.pages.set('/open-ours.html', withEmbeddedHost(waterfallHtml({ cspSource: server.origin, nonce: NONCE, scriptUri: `${server.origin}/dist/webview.js`, styleUri: `${server.origin}/media/waterfall.css` }), embedded));
+    server.pages.set('/open-ours.html', withEmbeddedHost(waterfallHtml({ cspSource: server.origin, nonce: NONCE, scriptUri: `${server.origin}/dist/webview.js`, styleUri: `${server.origin}/media/waterfall.css`, codiconUri: `${server.origin}/dist/codicons/codicon.css` }), embedded));
     server.pages.set('/open-baseline.html', withEmbeddedHost(baselineHtml(server.origin), embedded));
 
     for (const [n, json, target] of [[10_000, json10k, '<= 60 ms'], [100_000, json100k, '<= 150 ms']] as const) {

@@ -55,10 +55,20 @@ function copyWasm() {
   if (fs.existsSync(rt)) fs.copyFileSync(rt, path.join(out, 'web-tree-sitter.wasm'));
 }
 
+// The codicon font and stylesheet the waterfall webview links (codicon.css loads ./codicon.ttf).
+function copyCodicons() {
+  const out = path.join(root, 'dist', 'codicons');
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(path.join(root, 'node_modules/@vscode/codicons/dist', f), path.join(out, f));
+  }
+}
+
 // `extension` includes its lazy chunks.
 const names = only.length ? Object.keys(configs).filter((n) => only.includes(n.split(':')[0])) : Object.keys(configs);
 const t0 = Date.now();
 copyWasm();
+copyCodicons();
 await Promise.all(names.map(async (name) => {
   const cfg = configs[name];
   if (!cfg) throw new Error(`unknown bundle ${name}`);

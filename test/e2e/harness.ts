@@ -22,7 +22,7 @@ export interface Server {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json' };
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.json': 'application/json', '.map': 'application/json', '.ttf': 'font/ttf' };
 
 /** A static server on 127.0.0.1 (ephemeral port): /index.html is the waterfall page. */
 export async function startServer(): Promise<Server> {
@@ -34,7 +34,7 @@ export async function startServer(): Promise<Server> {
     if (p === '/' || p === '/index.html') {
       const nonce = Buffer.from(Array.from({ length: 16 }, () => Math.floor(Math.random() * 256))).toString('base64');
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(waterfallHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/waterfall.css` }));
+      res.end(waterfallHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/waterfall.css`, codiconUri: `${origin}/dist/codicons/codicon.css` }));
       return;
     }
     if (p === '/favicon.ico') { res.writeHead(204); res.end(); return; }

@@ -72,6 +72,10 @@ describe('waterfall webview in Chromium', function () {
     assert.equal(csp, waterfallCsp({ cspSource: server.origin, nonce: /nonce-([^']+)/.exec(csp)![1] }));
     await h.sendTrace(lambdaColdStartTrace());
     assert.deepEqual(await rowNames(h), COLD_START_NAMES);
+    // Collapse arrows are codicon glyphs, and the codicon font (font-src cspSource) actually loaded.
+    assert.equal(await h.page.locator('.rows .row:not([hidden]) .toggle.codicon-chevron-down').count() > 0, true);
+    assert.equal(await h.page.evaluate(async () => { await document.fonts.ready; let ok = false; document.fonts.forEach((f) => { ok ||= f.family.replace(/"/g, '') === 'codicon' && f.status === 'loaded'; }); return ok; }), true);
+    assert.equal(await h.page.$eval('.rows .toggle.codicon-chevron-down', (e) => getComputedStyle(e, '::before').fontFamily), 'codicon');
     assert.deepEqual(await h.page.$$eval('[role=tree] [role=treeitem]:not([hidden])', (r) => r.map((x) => x.getAttribute('aria-level'))), ['1', '2', '3', '4', '5', '5', '6', '7', '5']);
     assert.equal(await rowAttr(h, 'api/prod', 'aria-expanded'), 'true');
     assert.equal(await rowAttr(h, 'SELECT orders', 'aria-expanded'), null);

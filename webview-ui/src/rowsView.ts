@@ -14,6 +14,8 @@ interface RowEls {
   root: HTMLDivElement;
   label: HTMLDivElement;
   toggle: HTMLSpanElement;
+  /** Codicon for a fault (error), error/throttle (warning) or critical-path (flame) span. */
+  mark: HTMLSpanElement;
   svc: HTMLSpanElement;
   name: HTMLSpanElement;
   bar: HTMLDivElement;
@@ -65,13 +67,15 @@ export class RowsView {
     const toggle = el('span', 'toggle');
     toggle.setAttribute('aria-hidden', 'true');
     const svc = el('span', 'svc');
+    const mark = el('span', 'mark');
+    mark.setAttribute('aria-hidden', 'true');
     const name = el('span', 'name');
     const timeline = el('div', 'timeline');
     const bar = el('div', 'bar');
     const dur = el('span', 'dur');
-    add(root, add(label, toggle, svc, name), add(timeline, bar, dur));
+    add(root, add(label, toggle, svc, mark, name), add(timeline, bar, dur));
     this.layer.appendChild(root);
-    return { key: '', barKey: '', root, label, toggle, svc, name, bar, dur };
+    return { key: '', barKey: '', root, label, toggle, svc, mark, name, bar, dur };
   }
 
   /** Index of the first row in view. */
@@ -199,7 +203,9 @@ export class RowsView {
     if (s.matchPos >= 0 && s.matches[s.matchPos] === i) cls += ' current-match';
     r.root.className = cls;
     r.label.style.paddingLeft = `${4 + Math.min(v.depth[i], 40) * 12}px`;
-    r.toggle.className = kids ? (open ? 'toggle expanded' : 'toggle collapsed') : 'toggle leaf';
+    r.toggle.className = kids ? (open ? 'toggle expanded codicon codicon-chevron-down' : 'toggle collapsed codicon codicon-chevron-right') : 'toggle leaf';
+    const icon = (f & SpanFlag.Fault) ? 'error' : (f & BAD) ? 'warning' : s.critical && (f & SpanFlag.Critical) ? 'flame' : '';
+    r.mark.className = icon ? `mark codicon codicon-${icon}` : 'mark';
     r.svc.textContent = svc;
     r.name.textContent = name;
     r.name.title = name;

@@ -12,6 +12,8 @@ export interface WaterfallHtmlOptions {
   scriptUri: string;
   /** URL of media/waterfall.css. */
   styleUri: string;
+  /** URL of dist/codicons/codicon.css (it loads codicon.ttf beside it). */
+  codiconUri: string;
 }
 
 /** The Content-Security-Policy of the page. */
@@ -31,6 +33,7 @@ export function waterfallHtml(o: WaterfallHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(waterfallCsp(o))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(o.codiconUri)}" nonce="${attr(o.nonce)}">
 <link rel="stylesheet" href="${attr(o.styleUri)}" nonce="${attr(o.nonce)}">
 <title>Trace</title>
 </head>
