@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { extractCloudFormation, readTemplate } from '../../src/core/iac/cloudFormation';
 import { mapDeployedPath } from '../../src/core/mapping/deployedPath';
+import { extractServerless } from '../../src/core/iac/serverlessFramework';
 
 const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -104,5 +105,27 @@ describe('Lambda layers (/opt) mapped to the workspace', () => {
     assert.equal(mapDeployedPath('/opt/nodejs/node_modules/shared-lib/index.js', ws, undefined, undefined, all).file, 'layers/flat/node_modules/shared-lib/index.js');
     assert.equal(mapDeployedPath('/opt/python/common/db.py', ws, undefined, undefined, all).file, 'layers/py/common/db.py');
     assert.equal(mapDeployedPath('/opt/java/lib/util.jar', ws, undefined, undefined, all).file, 'layers/jar/util.jar');
+  });
+});
+
+describe('Serverless Framework layers', () => {
+  it('reads layers: {key: {path}} as <Key>LambdaLayer and functions using them by Ref', () => {
+    const yml = `service: shop
+provider:
+  name: aws
+  runtime: nodejs20.x
+layers:
+  shared-utils:
+    path: layers/shared
+functions:
+  orders:
+    handler: src/orders.handler
+    layers:
+      - Ref: SharedDashutilsLambdaLayer
+      - arn:aws:lambda:us-east-1:123456789012:layer:ext:3
+`;
+    const r = extractServerless('svc/serverless.yml', yml);
+    assert.deepEqual(r.layers, [{ name: 'SharedDashutilsLambdaLayer', contentDir: 'svc/layers/shared', declaredIn: { file: 'svc/serverless.yml', line: 6 } }]);
+    assert.deepEqual(r.functions[0].layers, ['SharedDashutilsLambdaLayer']);
   });
 });

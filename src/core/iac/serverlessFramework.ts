@@ -3,7 +3,7 @@
  * defaults, and `${self:...}` / `${opt:..., default}` variables resolved where they can be.
  */
 import { child, type DocNode, num, parseYamlDoc, plain, str } from './docTree';
-import { dirnamePosix, type FunctionDecl, type IacFileResult } from './types';
+import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
 
 /** True when the document looks like a serverless.yml (has `service` and `functions` or `provider`). */
 export function isServerlessConfig(root: DocNode | undefined): boolean {
@@ -85,6 +85,14 @@ export function extractServerless(file: string, text: string): IacFileResult {
   const dir = dirnamePosix(file);
   const plugins = child(root, 'plugins');
   const pluginNames = plugins?.kind === 'seq' ? plugins.items.map(str) : plain(child(plugins, 'modules')) as string[] | undefined ?? [];
+  const layers = child(root, 'layers');
+  if (layers?.kind === 'map') {
+    for (const [key, l] of layers.entries) {
+      const p = R(str(child(l, 'path')));
+      // Serverless names the layer's resource `<Key>LambdaLayer`; functions use it by `Ref`.
+      if (p && !p.includes('${')) (result.layers ??= []).push({ name: `${cfnName(key)}LambdaLayer`, contentDir: joinPosix(dir, p), declaredIn: { file, line: layers.keyLines.get(key) ?? l.line } });
+    }
+  }
   const fns = child(root, 'functions');
   if (fns?.kind !== 'map') return result;
   for (const [key, f] of fns.entries) {
@@ -107,8 +115,16 @@ export function extractServerless(file: string, text: string): IacFileResult {
     if (fn.runtime === 'rust' || pluginNames.includes('serverless-rust')) fn.binary = fn.handler;
     const bundler = pluginNames.find((p) => p && BUNDLERS.has(p));
     if (bundler) fn.warnings.push(`bundled by ${bundler}: the handler is looked up in its TypeScript/JavaScript source, deployed frames map through source maps`);
+    const used = child(f, 'layers') ?? child(provider, 'layers');
+    const refs = used?.kind === 'seq' ? used.items.map((i) => str(child(i, 'Ref'))).filter((r): r is string => !!r) : [];
+    if (refs.length) fn.layers = refs;
     result.functions.push(fn);
   }
   for (const u of unresolved) result.warnings.push(`${file}: variable ${u} cannot be resolved without deploying; names using it are partial`);
   return result;
+}
+
+/** Serverless' normalisation of a key into a CloudFormation logical id part. */
+function cfnName(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
 }
