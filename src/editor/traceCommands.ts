@@ -11,7 +11,7 @@ import type { Span } from '../core/model';
 import type { Configuration } from './config';
 import type { FunctionsNode } from './functionsView';
 import type { StoreController } from './storeController';
-import { TracePanel, type TracePanelCallbacks } from './tracePanel';
+import { TRACE_PANEL_VIEW_TYPE, TracePanel, type TracePanelCallbacks } from './tracePanel';
 
 export const OPEN_TRACE_COMMAND = 'traceInsight.openTrace';
 export const OPEN_TRACE_BY_ID_COMMAND = 'traceInsight.openTraceById';
@@ -104,6 +104,16 @@ export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreCon
     const panel = TracePanel.show(extensionUri, trace, panelCallbacks(log));
     return { traceId, spanCount: trace.spans.length, title: panel.panel.title };
   }));
+  // A waterfall panel open before a window reload comes back showing the same stored trace.
+  const serializer = vscode.window.registerWebviewPanelSerializer(TRACE_PANEL_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      const saved = (state as { traceId?: unknown } | undefined)?.traceId;
+      const traceId = typeof saved === 'string' ? normalizeTraceId(saved) : undefined;
+      const trace = traceId ? await (await stores.open()).getTrace(traceId).catch(() => undefined) : undefined;
+      if (!trace) { panel.dispose(); return; }
+      TracePanel.restore(panel, extensionUri, trace, panelCallbacks(log));
+    },
+  });
   const openInConsole = async (arg?: unknown, options?: { open?: boolean }): Promise<string | undefined> => {
     const given = typeof arg === 'string' ? arg : (arg as FunctionsNode | undefined)?.kind === 'trace' ? (arg as { summary: { traceId: string } }).summary.traceId : undefined;
     const id = given ?? await askTraceId(vscode.l10n.t('Open Trace in X-Ray Console'));
@@ -124,6 +134,7 @@ export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreCon
     throw err instanceof Error ? err : new Error(message);
   };
   return [
+    serializer,
     vscode.commands.registerCommand(OPEN_TRACE_COMMAND, (arg: FunctionsNode | string) => {
       const id = typeof arg === 'string' ? arg : arg?.kind === 'trace' ? arg.summary.traceId : undefined;
       if (!id) return tellFailure(new Error(vscode.l10n.t('No trace to open.')));

@@ -46,6 +46,14 @@ export class TracePanel implements vscode.Disposable {
     return TracePanel.current;
   }
 
+  /** Adopts a panel VS Code restored after a reload and shows `trace` in it; it becomes the reused panel. */
+  static restore(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, trace: Trace, callbacks: TracePanelCallbacks): TracePanel {
+    const restored = new TracePanel(panel, extensionUri, callbacks);
+    TracePanel.current ??= restored;
+    restored.setTrace(trace);
+    return restored;
+  }
+
   /** Options every waterfall webview is created with (also for a WebviewPanelSerializer). */
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
