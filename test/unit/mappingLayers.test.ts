@@ -5,6 +5,8 @@ import path from 'node:path';
 import { extractCloudFormation, readTemplate } from '../../src/core/iac/cloudFormation';
 import { mapDeployedPath } from '../../src/core/mapping/deployedPath';
 import { extractServerless } from '../../src/core/iac/serverlessFramework';
+import { extractTerraform } from '../../src/core/iac/terraform';
+import { loadParsers } from '../../src/sources/workspace/grammars';
 
 const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -127,5 +129,15 @@ functions:
     const r = extractServerless('svc/serverless.yml', yml);
     assert.deepEqual(r.layers, [{ name: 'SharedDashutilsLambdaLayer', contentDir: 'svc/layers/shared', declaredIn: { file: 'svc/serverless.yml', line: 6 } }]);
     assert.deepEqual(r.functions[0].layers, ['SharedDashutilsLambdaLayer']);
+  });
+});
+
+describe('Terraform layers', () => {
+  it('reads aws_lambda_layer_version from an archive_file source_dir and functions layers = [....arn]', async () => {
+    const { parsers } = await loadParsers(['terraform']);
+    const hcl = 'data "archive_file" "common" {\n  type = "zip"\n  source_dir = "${path.module}/../layers/common"\n  output_path = "${path.module}/common.zip"\n}\nresource "aws_lambda_layer_version" "common" {\n  layer_name = "common"\n  filename = data.archive_file.common.output_path\n}\nresource "aws_lambda_function" "f" {\n  function_name = "reports"\n  filename = "build/f.zip"\n  handler = "app.handler"\n  runtime = "python3.12"\n  layers = [aws_lambda_layer_version.common.arn, "arn:aws:lambda:us-east-1:1:layer:x:1"]\n}\n';
+    const r = extractTerraform('infra/main.tf', parsers.get('terraform')!.parse(hcl)!.rootNode);
+    assert.deepEqual(r.layers, [{ name: 'common', contentDir: 'layers/common', declaredIn: { file: 'infra/main.tf', line: 6 } }]);
+    assert.deepEqual(r.functions.map((f) => [f.name, f.layers]), [['f', ['common']]]);
   });
 });

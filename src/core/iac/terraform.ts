@@ -116,6 +116,11 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
     const isResource = kw === 'resource' && l[0] === 'aws_lambda_function';
     const at = attributes(b);
     const get = (k: string): Val => evalExpr(named(at.get(k)).find((c) => c.type === 'expression'), env);
+    if (kw === 'resource' && l[0] === 'aws_lambda_layer_version') {
+      const code = layerCode(get('filename'), env);
+      if (code) (result.layers ??= []).push({ name: l[1], contentDir: joinPosix(dir, stripModuleDir(code, dir)), declaredIn: { file, line: b.startPosition.row + 1 } });
+      continue;
+    }
     const source = get('source');
     const isModule = kw === 'module' && typeof source === 'string' && (/terraform-aws-modules\/lambda\/aws/.test(source) || (at.has('source_path') && at.has('handler')) || (at.has('handler') && at.has('function_name') && at.has('runtime')));
     if (!isResource && !isModule) continue;
@@ -156,6 +161,8 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
         fn.warnings.push(`code is the archive ${filename}; its sources are looked for in ${fn.codeUri}`);
       } else if (!at.has('s3_bucket') && fn.packageType === 'zip') fn.warnings.push('no static filename: the package is built elsewhere');
     }
+    const layerRefs = [...(named(at.get('layers')).find((c) => c.type === 'expression')?.text ?? '').matchAll(/aws_lambda_layer_version\.([\w-]+)\.arn/g)].map((m) => m[1]);
+    if (layerRefs.length) fn.layers = layerRefs;
     result.functions.push(fn);
   }
   return result;
@@ -181,4 +188,13 @@ export function terraformVariables(root: Node): Map<string, Val> {
     if (d) out.set(labels(b)[0], evalExpr(named(d).find((c) => c.type === 'expression'), env));
   }
   return out;
+}
+
+/** A layer's content folder: the archive_file's source, or (a zip built in place) the folder holding the zip. */
+function layerCode(filename: Val, env: Env): string | undefined {
+  if (typeof filename !== 'string' || filename.includes('${')) return undefined;
+  if (!filename.startsWith('archive:')) return dirnamePosix(filename);
+  const a = env.archives.get(filename.slice(8));
+  const src = a?.sourceDir ?? (a?.sourceFile ? dirnamePosix(a.sourceFile) : undefined);
+  return src && !src.includes('${') ? src : undefined;
 }
