@@ -141,3 +141,16 @@ describe('Terraform layers', () => {
     assert.deepEqual(r.functions.map((f) => [f.name, f.layers]), [['f', ['common']]]);
   });
 });
+
+describe('CDK-synthesized layers', () => {
+  it('reads AWS::Lambda::LayerVersion content from Metadata aws:asset:path, relative to cdk.out', () => {
+    const json = JSON.stringify({ Resources: {
+      Layer: { Type: 'AWS::Lambda::LayerVersion', Properties: { Content: { S3Bucket: 'b', S3Key: 'k.zip' } }, Metadata: { 'aws:asset:path': 'asset.abc123' } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs20.x', Code: { S3Bucket: 'b', S3Key: 'f.zip' }, Layers: [{ Ref: 'Layer' }] }, Metadata: { 'aws:asset:path': 'asset.def456' } },
+    } }, null, 1);
+    const { root } = readTemplate('app/cdk.out/Stack.template.json', json);
+    const r = extractCloudFormation('app/cdk.out/Stack.template.json', root);
+    assert.deepEqual(r.layers?.map((l) => [l.name, l.contentDir]), [['Layer', 'app/cdk.out/asset.abc123']]);
+    assert.deepEqual(r.functions.map((f) => [f.name, f.codeUri, f.layers]), [['Fn', 'app/cdk.out/asset.def456', ['Layer']]]);
+  });
+});
