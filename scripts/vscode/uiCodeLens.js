@@ -12,24 +12,16 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { launchBrowser } = require('./browser');
 const { startCodeServer, workbenchUrl, root } = require('./codeServer');
+const { createUiRun, pathArg } = require('./uiKit');
 
-const argv = process.argv.slice(2);
-const arg = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0 || !argv[i + 1]) { console.error(`missing --${name}`); process.exit(1); }
-  return path.resolve(argv[i + 1]);
-};
-const extPath = arg('ext');
-const folder = arg('folder');
-const tracesDir = arg('traces');
-const shots = path.resolve(process.env.SHOTS || path.join(root, '.test-output/ui-codelens'));
+const extPath = pathArg('ext');
+const folder = pathArg('folder');
+const tracesDir = pathArg('traces');
 // what test/fixtures/samAppTraces gives OrdersFunction (see its generate.ts)
 const LATENCY = 'p50 195 ms · p95 285 ms · p99 295 ms · 40 calls · 5% errors';
 const COLD = '10% cold · init p95 630 ms';
 
-const t0 = Date.now();
-const log = (...a) => console.log(`[uiCodeLens ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
-const results = [];
+const { log, results, attach, run } = createUiRun('uiCodeLens', '.test-output/ui-codelens');
 
 /** Imports the fixture traces with the CLI into `dir` (the extension's default store of this run). */
 function fillStore(dir) {
@@ -60,7 +52,6 @@ async function goToLine(page, line) {
 }
 
 async function main() {
-  fs.mkdirSync(shots, { recursive: true });
   // The default store (global storage) is filled before the server starts: user settings can reach the
   // extension host after activation, and a storePath arriving late would race the first lens request.
   const server = await startCodeServer({
@@ -75,19 +66,7 @@ async function main() {
   try {
     browser = await launchBrowser();
     const page = browser.pages()[0] || (await browser.newPage());
-    const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) }).catch((e) => log('screenshot failed:', e.message));
-    const check = async (name, fn) => {
-      try {
-        const detail = await fn();
-        results.push({ name, ok: true });
-        log('PASS', name, detail ?? '');
-      } catch (e) {
-        results.push({ name, ok: false });
-        log('FAIL', name, '-', e.message.split('\n')[0]);
-        await shot(`failed-${results.length}`);
-        throw e;
-      }
-    };
+    const { shot, check } = attach(page);
     await page.goto(workbenchUrl(server.authority, folder, extPath));
     await check('workbench shows the workspace', async () => {
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
@@ -136,14 +115,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  log('error:', e.message);
-  results.push({ name: 'harness', ok: false });
-}).finally(() => {
-  const failed = results.filter((r) => !r.ok).length;
-  const summary = `${results.length - failed} passed, ${failed} failed, 0 skipped`;
-  if (process.env.RESULT_SUMMARY_FILE) fs.writeFileSync(process.env.RESULT_SUMMARY_FILE, `${summary}\n`);
-  log(`screenshots in ${path.relative(root, shots)}`);
-  console.log(summary);
-  process.exit(failed ? 1 : 0);
-});
+run(main);

@@ -7,29 +7,19 @@
 // Env:   SHOTS (screenshot dir, default .test-output/ui-restricted), RESULT_SUMMARY_FILE, plus codeServer.js's
 // Ends with "N passed, N failed, 0 skipped"; exit code 1 when a check failed.
 const dgram = require('dgram');
-const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const path = require('path');
-const util = require('util');
 const { launchBrowser } = require('./browser');
-const { startCodeServer, workbenchUrl, NOISE, root } = require('./codeServer');
+const { startCodeServer, workbenchUrl, root } = require('./codeServer');
+const { createUiRun, pathArg, runCommand } = require('./uiKit');
 
-const argv = process.argv.slice(2);
-const arg = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0 || !argv[i + 1]) { console.error(`missing --${name}`); process.exit(1); }
-  return path.resolve(argv[i + 1]);
-};
-const extPath = arg('ext');
-const folder = arg('folder');
-const shots = path.resolve(process.env.SHOTS || path.join(root, '.test-output/ui-restricted'));
+const extPath = pathArg('ext');
+const folder = pathArg('folder');
 const RECEIVER_TEXT = 'The local receiver does not listen for traces in Restricted Mode: this workspace is not trusted.';
 const XRAY_TEXT = 'X-Ray traces are not fetched in Restricted Mode: this workspace is not trusted.';
 
-const t0 = Date.now();
-const log = (...a) => console.log(`[uiRestricted ${((Date.now() - t0) / 1000).toFixed(1)} s]`, ...a);
-const results = [];
+const { log, results, attach, run } = createUiRun('uiRestricted', '.test-output/ui-restricted');
 
 function freeTcpPort() {
   return new Promise((resolve, reject) => {
@@ -65,18 +55,7 @@ function udpProbe(port) {
   });
 }
 
-/** Runs a command from the palette (F1), by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.pressSequentially(title, { delay: 5 });
-  await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-}
-
 async function main() {
-  fs.mkdirSync(shots, { recursive: true });
   // the stand-in for AWS: any request it gets is a request the extension should not have made
   const requests = [];
   const aws = http.createServer((req, res) => { requests.push(`${req.method} ${req.url}`); req.resume(); res.writeHead(500).end(); });
@@ -102,23 +81,7 @@ async function main() {
   try {
     browser = await launchBrowser();
     const page = browser.pages()[0] || (await browser.newPage());
-    if (process.env.VERBOSE) {
-      page.on('console', (m) => { const t = m.text(); if (!NOISE.test(t)) console.log('  [workbench]', t); });
-    }
-    page.on('pageerror', (e) => log('page error:', e.message));
-    const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`) }).catch((e) => log('screenshot failed:', e.message));
-    const check = async (name, fn) => {
-      try {
-        const detail = await fn();
-        results.push({ name, ok: true });
-        log('PASS', name, detail ? util.format(detail) : '');
-      } catch (e) {
-        results.push({ name, ok: false });
-        log('FAIL', name, '-', e.message.split('\n')[0]);
-        await shot(`failed-${results.length}`);
-        throw e;
-      }
-    };
+    const { shot, check } = attach(page);
 
     await page.goto(workbenchUrl(server.authority, folder, extPath));
     log(`workbench opening on ${path.relative(root, folder)} (${server.authority})`);
@@ -183,14 +146,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  log('error:', e.message);
-  results.push({ name: 'harness', ok: false });
-}).finally(() => {
-  const failed = results.filter((r) => !r.ok).length;
-  const summary = `${results.length - failed} passed, ${failed} failed, 0 skipped`;
-  if (process.env.RESULT_SUMMARY_FILE) fs.writeFileSync(process.env.RESULT_SUMMARY_FILE, `${summary}\n`);
-  log(`screenshots in ${path.relative(root, shots)}`);
-  console.log(summary);
-  process.exit(failed ? 1 : 0);
-});
+run(main);
