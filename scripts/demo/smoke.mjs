@@ -135,7 +135,7 @@ async function main() {
       const sizeLine = /trace-insight\.vsix: ([\d.]+ [KM]B), \d+ files/.exec(r.stdout);
       if (!sizeLine) throw new Error('no size reported');
       const files = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).stdout.split('\n').filter((f) => f.startsWith('extension/'));
-      const stray = files.filter((f) => !/^extension\/(dist\/[^]*\.(js|wasm|css)|media\/[^]+|docs\/[^]+|package\.json|package\.nls(\.[\w-]+)?\.json|readme\.md|changelog\.md|LICENSE\.txt)$/.test(f));
+      const stray = files.filter((f) => !/^extension\/(dist\/[^]*\.(js|wasm|css|ttf)|media\/[^]+|docs\/[^]+|package\.json|package\.nls(\.[\w-]+)?\.json|readme\.md|changelog\.md|LICENSE\.txt)$/.test(f));
       if (stray.length) throw new Error(`unexpected files: ${stray.slice(0, 5).join(', ')}`);
       for (const f of ['extension/dist/extension.js', 'extension/media/icon.png', 'extension/changelog.md', 'extension/LICENSE.txt']) if (!files.includes(f)) throw new Error(`${f} missing`);
       const manifest = JSON.parse(spawnSync('unzip', ['-p', vsix, 'extension/package.json'], { encoding: 'utf8' }).stdout);
