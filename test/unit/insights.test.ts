@@ -23,7 +23,8 @@ describe('InsightsService on the samApp workspace', () => {
     ws = path.join(dir, 'ws');
     fs.cpSync(path.join(FIXTURES, 'samApp'), ws, { recursive: true });
     store = await openStore(path.join(dir, 'store'));
-    service = new InsightsService({ root: ws, debounceMs: 10 });
+    // a debounce longer than any test: appends are merged until idle() flushes them, however slow the machine
+    service = new InsightsService({ root: ws, debounceMs: 60_000 });
   });
   afterEach(async () => {
     service.dispose();
