@@ -147,4 +147,4 @@ function workbenchUrl(authority, folder, extPath, testsPath) {
   return `http://${authority}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-module.exports = { startCodeServer, workbenchUrl, missingInstall, NOISE, root, testDir };
+module.exports = { startCodeServer, workbenchUrl, missingInstall, freePort, NOISE, root, testDir };

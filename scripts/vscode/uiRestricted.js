@@ -11,7 +11,7 @@ const http = require('http');
 const net = require('net');
 const path = require('path');
 const { launchBrowser } = require('./browser');
-const { startCodeServer, workbenchUrl, root } = require('./codeServer');
+const { startCodeServer, workbenchUrl, freePort, root } = require('./codeServer');
 const { createUiRun, pathArg, runCommand } = require('./uiKit');
 
 const extPath = pathArg('ext');
@@ -20,14 +20,6 @@ const RECEIVER_TEXT = 'The local receiver does not listen for traces in Restrict
 const XRAY_TEXT = 'X-Ray traces are not fetched in Restricted Mode: this workspace is not trusted.';
 
 const { log, results, attach, run } = createUiRun('uiRestricted', '.test-output/ui-restricted');
-
-function freeTcpPort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
 
 function freeUdpPort() {
   return new Promise((resolve, reject) => {
@@ -61,7 +53,7 @@ async function main() {
   const aws = http.createServer((req, res) => { requests.push(`${req.method} ${req.url}`); req.resume(); res.writeHead(500).end(); });
   await new Promise((r) => aws.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${aws.address().port}`;
-  const otlpPort = await freeTcpPort();
+  const otlpPort = await freePort();
   const xrayPort = await freeUdpPort();
   const server = await startCodeServer({
     trust: true,

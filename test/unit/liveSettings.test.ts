@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { classifyXRayError, parseSinceMs, resolveWatchPaths } from '../../src/sources/liveSettings';
 import { openStore } from '../../src/sources/store/fileTraceStore';
 import { pullXRayTraces } from '../../src/sources/xrayApi/xrayApiSource';
 import { abortError } from '../../src/sources/xrayApi/retry';
-import { FAKE_AWS_ENV } from './helpers/moto';
+import { FAKE_AWS_ENV, freePort } from './helpers/moto';
 import { removeDir, tempDir } from './helpers/receiverKit';
-
-/** A loopback port nothing listens on (bound, then closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('live source settings and failures', () => {
   describe('parseSinceMs (traceInsight.xray.since)', () => {
@@ -55,7 +42,7 @@ describe('live source settings and failures', () => {
       const dir = tempDir('live-net-'); dirs.push(dir);
       Object.assign(process.env, FAKE_AWS_ENV);
       const store = await openStore(dir);
-      const port = await closedPort();
+      const port = await freePort();
       const err = await pullXRayTraces({
         store, region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, startUnixMs: 0, endUnixMs: 60_000, retry: { maxAttempts: 1 },
       }).then(() => undefined, (e: unknown) => e);

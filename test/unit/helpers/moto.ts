@@ -14,7 +14,8 @@ export interface Moto {
 /** Fake credentials moto accepts; tests put them in the client config or a child's env. */
 export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
-function freePort(): Promise<number> {
+/** A loopback TCP port that was free a moment ago (bound, then closed): nothing listens on it. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
