@@ -222,3 +222,31 @@ function toInvocation(s: Span, evidence: Invocation['evidence'], kids: readonly 
     evidence,
   };
 }
+
+/**
+ * The function (trace name) of each span by span id: that of its nearest ancestor that is an invocation of
+ * `invocations` (the invocations of this trace), else the trace's only function, else undefined. Iterative,
+ * memoized along each parent chain, safe on parent cycles.
+ */
+export function functionBySpan(trace: Trace, invocations: readonly Invocation[]): Map<string, string | undefined> {
+  const entry = new Map<string, string>();
+  for (const v of invocations) entry.set(v.spanId, v.functionName);
+  const names = new Set(entry.values());
+  const only = names.size === 1 ? [...names][0] : undefined;
+  const byId = new Map<string, Span>();
+  for (const s of trace.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
+  const out = new Map<string, string | undefined>();
+  for (const s of trace.spans) {
+    const chain: string[] = [];
+    let x: Span | undefined = s, found: string | undefined;
+    for (let guard = 0; x && guard <= trace.spans.length; guard++) {
+      if (out.has(x.spanId)) { found = out.get(x.spanId); break; }
+      chain.push(x.spanId);
+      const n = entry.get(x.spanId);
+      if (n) { found = n; break; }
+      x = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
+    }
+    for (const c of chain) out.set(c, found ?? only);
+  }
+  return out;
+}

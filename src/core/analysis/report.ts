@@ -11,7 +11,7 @@ import { findFindings, type Finding } from './findings';
 import type { DiscoveredFunction } from '../iac/types';
 import { matchFunction, normalizeArchitecture, type FunctionMatch } from './functionMatch';
 import { buildFunctionRow, type FunctionFacts, type FunctionRow } from './functionReport';
-import { extractInvocations, type Invocation } from './invocations';
+import { extractInvocations, functionBySpan, type Invocation } from './invocations';
 import { aggregateByLine, type LineStats, type SourceLine } from './perLine';
 
 export interface ReportInput {
@@ -115,29 +115,17 @@ function perLine(traces: readonly Trace[], invocations: readonly Invocation[], i
     if (!matched.has(name)) matched.set(name, matchFunction(name, input.known, input.functionMap).function);
     return matched.get(name);
   };
-  const entryFn = new Map<string, string>();
-  for (const v of invocations) entryFn.set(`${v.traceId}/${v.spanId}`, v.functionName);
+  const byTrace = new Map<string, Invocation[]>();
+  for (const v of invocations) {
+    const list = byTrace.get(v.traceId);
+    if (list) list.push(v); else byTrace.set(v.traceId, [v]);
+  }
   const spans: Span[] = [];
   const fnBySpan = new Map<Span, DiscoveredFunction | undefined>();
   for (const t of traces) {
-    const byId = new Map<string, Span>();
-    for (const s of t.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
-    const names = new Set<string>();
-    for (const s of t.spans) { const n = entryFn.get(`${t.traceId}/${s.spanId}`); if (n) names.add(n); }
-    const only = names.size === 1 ? [...names][0] : undefined;
-    const memo = new Map<string, string | undefined>();
+    const names = functionBySpan(t, byTrace.get(t.traceId) ?? []);
     for (const s of t.spans) {
-      const chain: string[] = [];
-      let x: Span | undefined = s, found: string | undefined;
-      for (let guard = 0; x && guard <= t.spans.length; guard++) {
-        if (memo.has(x.spanId)) { found = memo.get(x.spanId); break; }
-        chain.push(x.spanId);
-        const n = entryFn.get(`${t.traceId}/${x.spanId}`);
-        if (n) { found = n; break; }
-        x = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
-      }
-      for (const c of chain) memo.set(c, found);
-      const name = found ?? only;
+      const name = names.get(s.spanId);
       spans.push(s);
       fnBySpan.set(s, name === undefined ? undefined : fnOf(name));
     }

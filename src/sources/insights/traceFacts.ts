@@ -4,7 +4,7 @@
  * can be rebuilt from these small records without reading the store again.
  */
 import { traceFindings, type FindingKind } from '../../core/analysis/findings';
-import { extractInvocations, type Invocation } from '../../core/analysis/invocations';
+import { extractInvocations, functionBySpan, type Invocation } from '../../core/analysis/invocations';
 import type { DiscoveredFunction } from '../../core/iac/types';
 import { dirnamePosix } from '../../core/iac/types';
 import { locateSpan } from '../../core/mapping/spanLocation';
@@ -55,30 +55,6 @@ export interface FactsContext {
 
 function isError(s: Span): boolean {
   return s.status.code === 'error' || (s.xray !== undefined && (s.xray.error || s.xray.fault));
-}
-
-/** The trace name of each span's nearest invocation ancestor (or of the trace's only function). */
-function functionBySpan(trace: Trace, invocations: readonly Invocation[]): Map<string, string | undefined> {
-  const entry = new Map<string, string>();
-  for (const v of invocations) entry.set(v.spanId, v.functionName);
-  const names = new Set(entry.values());
-  const only = names.size === 1 ? [...names][0] : undefined;
-  const byId = new Map<string, Span>();
-  for (const s of trace.spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
-  const out = new Map<string, string | undefined>();
-  for (const s of trace.spans) {
-    const chain: string[] = [];
-    let x: Span | undefined = s, found: string | undefined;
-    for (let guard = 0; x && guard <= trace.spans.length; guard++) {
-      if (out.has(x.spanId)) { found = out.get(x.spanId); break; }
-      chain.push(x.spanId);
-      const n = entry.get(x.spanId);
-      if (n) { found = n; break; }
-      x = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
-    }
-    for (const c of chain) out.set(c, found ?? only);
-  }
-  return out;
 }
 
 /** Computes the facts of one trace. Never throws for odd traces (unmapped spans are skipped). */
