@@ -17,6 +17,9 @@ const NUMBERS = new Set(['number', 'integer', 'decimal_integer_literal', 'intege
 // `lambda.Runtime.NODEJS_22_X`, `Runtime.PYTHON_3_12`, Go's `awslambda.Runtime_PROVIDED_AL2023()`.
 const RUNTIME_REF = /^[\w.]*Runtime[._][A-Z0-9_]+(\(\))?$/;
 
+/** Props key set when some props are computed (a spread or a variable that is not static). */
+const DYNAMIC = '\u0000dynamic';
+
 /** Marks a path already relative to the workspace (built from `__dirname`). */
 const WS = '\u0000ws:';
 
@@ -119,7 +122,7 @@ function objectProps(n: Node, ctx: Ctx, depth: number): Record<string, unknown> 
   const body = n.type === 'composite_literal' ? n.childForFieldName('body') : n;
   for (const p of kids(body)) {
     if (p.type === 'pair') out[norm(p.childForFieldName('key')?.text ?? '')] = evalNode(p.childForFieldName('value') ?? undefined, ctx, depth + 1);
-    else if (p.type === 'spread_element') Object.assign(out, evalNode(kids(p)[0], ctx, depth + 1) ?? {});
+    else if (p.type === 'spread_element') { const v = evalNode(kids(p)[0], ctx, depth + 1); if (v && typeof v === 'object') Object.assign(out, v); else out[DYNAMIC] = true; }
     else if (p.type === 'keyed_element') { const [k, v] = kids(p); out[norm(k?.text ?? '')] = evalNode(kids(v)[0] ?? v, ctx, depth + 1); }
     else if (p.type === 'assignment_expression') out[norm(p.childForFieldName('left')?.text ?? '')] = evalNode(p.childForFieldName('right') ?? undefined, ctx, depth + 1);
   }
@@ -159,11 +162,29 @@ function constructCall(n: Node, ctx: Ctx): { id: string; type: string; props: Re
     const target = init.type === 'object_creation_expression' ? kids(init).find((k) => k.type === 'initializer_expression') : init;
     const v = evalNode(target, ctx);
     if (v && typeof v === 'object') props = v as Record<string, unknown>;
+    else props[DYNAMIC] = true;
   }
   for (const k of kids(n.childForFieldName('arguments'))) {
     if (k.type === 'keyword_argument') props[norm(k.childForFieldName('name')?.text ?? '')] = evalNode(k.childForFieldName('value') ?? undefined, ctx);
   }
   return { id, type: type.replace(/^New/, '') || 'Function', props, line };
+}
+
+const DEFAULT_ENTRY_EXTS = ['.ts', '.js', '.mjs', '.mts', '.cts', '.cjs'];
+
+/**
+ * CDK's default for a NodejsFunction without `entry`: `<defining file without extension>.<id>.ts`
+ * beside the defining file, then the same with .js, .mjs, .mts, .cts, .cjs. Only a TypeScript or
+ * JavaScript app has that default (CDK reads the defining file from its own stack trace).
+ */
+function defaultEntry(fn: FunctionDecl, file: string, id: string, handler: string | undefined): void {
+  if (!/\.[cm]?[jt]sx?$/.test(file)) { fn.warnings.push('NodejsFunction without `entry`: outside a TypeScript/JavaScript app CDK has no default entry'); return; }
+  const stem = `${file.split('/').pop()!.replace(/\.[^.]+$/, '')}.${id}`;
+  const dir = dirnamePosix(file);
+  fn.codeUri = dir;
+  fn.entryPoints = DEFAULT_ENTRY_EXTS.map((e) => stem + e);
+  fn.handler = `${stem}.${(handler ?? 'handler').split('.').pop()}`;
+  fn.warnings.push(`no \`entry\`: CDK's default entry ${joinPosix(dir, stem)}{${DEFAULT_ENTRY_EXTS.join(',')}}`);
 }
 
 /**
@@ -193,7 +214,9 @@ export function extractCdkSource(file: string, root: Node, appDir: string): Func
         fn.codeUri = dirnamePosix(entry);
         fn.entryPoints = [base];
         fn.handler = `${base.replace(/\.[cm]?[jt]sx?$/, '')}.${handler ?? 'handler'}`;
-      } else fn.warnings.push('NodejsFunction without a static `entry` (CDK then looks for <stack file>.<id>.ts)');
+      } else if ('entry' in p) fn.warnings.push('NodejsFunction `entry` is not a static path');
+      else if (p[DYNAMIC]) fn.warnings.push('NodejsFunction props are computed: its `entry` is unknown');
+      else defaultEntry(fn, file, c.id, handler);
     } else if (c.type === 'PythonFunction') {
       if (entry) { fn.codeUri = entry; fn.handler = `${String(p.index ?? 'index.py').replace(/\.py$/, '')}.${handler ?? 'handler'}`; }
     } else if (c.type === 'GoFunction') {
