@@ -3,9 +3,10 @@ import type { Node } from 'web-tree-sitter';
 import { descendants } from './text';
 import type { SourceDoc } from './types';
 
-const BLOCKS = new Set(['statement_block', 'block', 'program', 'module', 'switch_body']);
+const BLOCKS = new Set(['statement_block', 'block', 'statement_list', 'program', 'module', 'switch_body']);
 const FUNCTIONS = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'function_definition', 'function', 'lambda', 'generator_function_declaration',
-  'method_declaration', 'constructor_declaration', 'lambda_expression', 'local_function_statement', 'anonymous_method_expression']);
+  'method_declaration', 'constructor_declaration', 'lambda_expression', 'local_function_statement', 'anonymous_method_expression',
+  'func_literal', 'function_item', 'closure_expression']);
 
 /** The statements of one block covering `[start, end)`, or undefined when the range crosses blocks. */
 export function statementsIn(doc: SourceDoc, start: number, end: number): Node[] | undefined {

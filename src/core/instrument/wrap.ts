@@ -6,7 +6,10 @@ import { existingTracer as pyExistingTracer, PIP, pyHeadText, pyImportPoint } fr
 import { filePatchedBy } from './handlers';
 import { callName, enclosingFunction, ownDescendants, outboundCalls, statementsIn } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { nativeWrapCandidates } from './nativeCalls';
 import { wrapCompiled } from './wrapCompiled';
+import { wrapGo } from './wrapGo';
+import { wrapRust } from './wrapRust';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
 
 interface Binding { name: string; head?: TextEdit; packages: InstrumentPlan['packages'] }
@@ -191,7 +194,9 @@ export function planWrap(doc: SourceDoc, start: number, end: number, style: Inst
     case 'javascript': case 'typescript': case 'tsx': return wrapJs(doc, stmts, style);
     case 'python': return wrapPython(doc, stmts, style);
     case 'java': case 'csharp': return wrapCompiled(doc, stmts, style, spanNameFor(stmts));
-    default: throw new InstrumentError(`wrapping a selection is available for JavaScript, TypeScript, Python, Java and C# (not ${doc.lang})`);
+    case 'go': return wrapGo(doc, stmts, style);
+    case 'rust': return wrapRust(doc, stmts, style);
+    default: throw new InstrumentError(`wrapping a selection is available for JavaScript, TypeScript, Python, Java, C#, Go and Rust (not ${doc.lang})`);
   }
 }
 
@@ -199,6 +204,7 @@ const SPAN_CALLS = /(startActiveSpan|startSpan|captureAsyncFunc|captureFunc|star
 
 /** Statements that call AWS SDK clients, HTTP or databases outside any span, each with a span name. */
 export function wrapCandidates(doc: SourceDoc): { statement: Node; spanName: string }[] {
+  if (doc.lang === 'go' || doc.lang === 'rust') return nativeWrapCandidates(doc);
   if (!['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) || filePatchedBy(doc.root)) return [];
   const out = new Map<number, { statement: Node; spanName: string }>();
   for (const call of outboundCalls(doc, doc.root)) {

@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
+import { applyEdits } from '../../src/core/instrument/text';
+import type { SourceDoc } from '../../src/core/instrument/types';
+import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
+import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
+import { hasRustc, rustcCheck } from './instrumentRustc';
+
+const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
+let parsers: Map<GrammarName, Parser>;
+
+function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
+  const lang = languageOf(file) as CodeLanguage;
+  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' || d.name === 'target' ? [] : sourceFiles(p);
+    return /\.(go|rs)$/.test(d.name) ? [p] : [];
+  });
+}
+
+/** Wraps the statements from the line holding `from` through the line holding `to` (both texts found in `text`). */
+function wrap(name: string, text: string, from: string, to = from): string {
+  const doc = docOf(name, text);
+  const s = text.indexOf(from), e = text.indexOf(to, s) + to.length;
+  assert.ok(s >= 0 && e >= s, `${from} / ${to} in ${name}`);
+  return applyEdits(text, planWrap(doc, s, e, 'otel').edits);
+}
+
+const GO = `package orders
+
+import (
+\t"context"
+\t"fmt"
+\t"net/http"
+
+\t"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+func Save(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInput) (string, error) {
+\tout, err := client.PutItem(ctx, in)
+\tif err != nil {
+\t\treturn "", err
+\t}
+\treturn fmt.Sprint(out.ConsumedCapacity), nil
+}
+
+func Ping(url string) {
+\tresp, err := http.Get(url)
+\tif err == nil {
+\t\tresp.Body.Close()
+\t}
+}
+
+func Touch(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInput) error {
+\tvar err error
+\t_, err = client.PutItem(ctx, in)
+\tfmt.Println("saved")
+\treturn err
+}
+`;
+
+const RUST = `use std::fmt;
+
+#[derive(Debug)]
+pub struct Error;
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "e") }
+}
+impl std::error::Error for Error {}
+
+mod reqwest {
+    pub async fn get(_url: &str) -> Result<String, super::Error> { Ok(String::new()) }
+}
+
+pub struct Client;
+pub struct PutItem;
+impl Client {
+    pub fn put_item(&self) -> PutItem { PutItem }
+}
+impl PutItem {
+    pub fn table_name(self, _t: &str) -> Self { self }
+    pub async fn send(self) -> Result<u32, Error> { Ok(1) }
+}
+
+pub async fn handler(client: &Client, url: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let mut count = client.put_item().table_name("orders").send().await?;
+    let label = "orders";
+    count += 1;
+    let body = reqwest::get(url).await?;
+    Ok(format!("{label} {count} {body}"))
+}
+
+pub fn total(items: &[u32]) -> u32 {
+    let sum: u32 = items.iter().sum();
+    let doubled = sum * 2;
+    println!("{sum}");
+    doubled + 1
+}
+`;
+
+describe('instrument: wrap in a span for Go and Rust', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(async () => {
+    parsers = (await loadParsers(['go', 'rust'])).parsers;
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-wrap-native-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('Go: offers the AWS SDK and HTTP call lines, named after the call', () => {
+    assert.deepEqual(wrapCandidates(docOf('orders.go', GO)).map((c) => `${c.statement.startPosition.row + 1} ${c.spanName}`), ['12 client.PutItem', '20 http.Get', '28 client.PutItem']);
+  });
+
+  it('Go: `out, err :=` used after the selection stays visible: span started and ended around it, err recorded, ctx passed to the call is the span\'s', () => {
+    const out = wrap('orders.go', GO, 'out, err :=');
+    assert.equal(out.split('\n').slice(0, 27).join('\n'), `package orders
+
+import (
+\t"context"
+\t"fmt"
+\t"net/http"
+
+\t"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+\t"go.opentelemetry.io/otel"
+\t"go.opentelemetry.io/otel/codes"
+)
+
+var tracer = otel.Tracer("orders")
+
+func Save(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInput) (string, error) {
+\tspanCtx, span := tracer.Start(ctx, "client.PutItem")
+\tout, err := client.PutItem(spanCtx, in)
+\tif err != nil {
+\t\tspan.RecordError(err)
+\t\tspan.SetStatus(codes.Error, err.Error())
+\t}
+\tspan.End()
+\tif err != nil {
+\t\treturn "", err
+\t}
+\treturn fmt.Sprint(out.ConsumedCapacity), nil
+}`);
+    const doc2 = docOf('orders.go', out);
+    assert.equal(doc2.root.hasError, false);
+    assert.deepEqual(wrapCandidates(doc2).map((c) => c.spanName), ['http.Get', 'client.PutItem'], 'the wrapped line is not offered again');
+  });
+
+  it('Go: a selection whose names do not escape runs in a closure with defer span.End(); the tracer and imports are added once', () => {
+    const once = wrap('orders.go', GO, '_, err = client.PutItem', 'fmt.Println("saved")');
+    assert.equal(once.slice(once.indexOf('func Touch')), `func Touch(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInput) error {
+\tvar err error
+\tfunc() {
+\t\tctx, span := tracer.Start(ctx, "client.PutItem")
+\t\tdefer span.End()
+\t\t_, err = client.PutItem(ctx, in)
+\t\tfmt.Println("saved")
+\t\tif err != nil {
+\t\t\tspan.RecordError(err)
+\t\t\tspan.SetStatus(codes.Error, err.Error())
+\t\t}
+\t}()
+\treturn err
+}
+`);
+    const twice = wrap('orders.go', once, 'out, err :=');
+    assert.equal(twice.match(/otel\.Tracer\(/g)?.length, 1);
+    assert.equal(twice.match(/"go\.opentelemetry\.io\/otel\/codes"/g)?.length, 1);
+    assert.equal(docOf('orders.go', twice).root.hasError, false);
+  });
+
+  it('Go: without a context.Context parameter the span starts from context.Background() and says so', () => {
+    const doc = docOf('orders.go', GO);
+    const at = GO.indexOf('resp, err :=');
+    const plan = planWrap(doc, at, at + 5, 'otel');
+    const out = applyEdits(GO, plan.edits);
+    assert.ok(out.includes('\t_, span := tracer.Start(context.Background(), "http.Get")\n\tresp, err := http.Get(url)\n\tif err != nil {\n\t\tspan.RecordError(err)\n'), out);
+    assert.match(plan.notes.join(' '), /no context\.Context parameter/);
+  });
+
+  it('Go: refuses a selection that returns, and styles other than OpenTelemetry', () => {
+    const doc = docOf('orders.go', GO);
+    assert.throws(() => planWrap(doc, GO.indexOf('out, err'), GO.indexOf('return fmt'), 'otel'), /returns from the function/);
+    assert.throws(() => planWrap(doc, GO.indexOf('out, err'), GO.indexOf('out, err') + 3, 'xray'), /uses OpenTelemetry/);
+  });
+
+  it('Rust: awaiting selections become an instrumented async block; bindings used after come out of it; ? keeps the function\'s error type', () => {
+    let out = wrap('lib.rs', RUST, 'let mut count', 'let label');
+    out = wrap('lib.rs', out, 'let body', 'Ok(format!');
+    out = wrap('lib.rs', out, 'let sum', 'let doubled');
+    assert.equal(out.split('\n')[0], 'use std::fmt;');
+    assert.equal(out.split('\n')[1], 'use tracing::Instrument;');
+    const fnText = out.slice(out.indexOf('pub async fn handler'));
+    assert.equal(fnText, `pub async fn handler(client: &Client, url: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let (mut count, label) = async {
+        let mut count = client.put_item().table_name("orders").send().await?;
+        let label = "orders";
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((count, label))
+    }.instrument(tracing::info_span!("client.put_item")).await?;
+    count += 1;
+    async {
+        let body = reqwest::get(url).await?;
+        Ok(format!("{label} {count} {body}"))
+    }.instrument(tracing::info_span!("reqwest.get")).await
+}
+
+pub fn total(items: &[u32]) -> u32 {
+    let (sum, doubled) = tracing::info_span!("work").in_scope(|| {
+        let sum: u32 = items.iter().sum();
+        let doubled = sum * 2;
+        (sum, doubled)
+    });
+    println!("{sum}");
+    doubled + 1
+}
+`);
+    assert.deepEqual(wrapCandidates(docOf('lib.rs', out)), [], 'every call line is in a span now');
+    if (!hasRustc()) return;
+    // The result type-checks against tracing's API; a control with a wrong method name must not.
+    const [ok, control] = rustcCheck(path.join(tmp, 'rs'), [{ name: 'wrapped', text: out }, { name: 'control', text: out.replace('.in_scope(', '.in_scope_x(') }]);
+    assert.equal(ok.errors, '');
+    assert.match(control.errors, /in_scope_x/);
+  });
+
+  it('Rust: refuses a selection that returns', () => {
+    const text = 'fn f(x: u32) -> u32 {\n    if x > 1 {\n        return 1;\n    }\n    x\n}\n';
+    assert.throws(() => planWrap(docOf('f.rs', text), text.indexOf('if x'), text.indexOf('    }\n    x') + 5, 'otel'), /returns from the function/);
+  });
+
+  it('wraps every Go and Rust call line of corpus/iac: parses (tree-sitter; rustc\'s parser for Rust), not offered again', () => {
+    const failures: string[] = [];
+    const rs: string[] = [];
+    let wrapped = 0;
+    for (const file of sourceFiles(iac)) {
+      const doc = docOf(file);
+      if (doc.root.hasError) continue;
+      for (const c of wrapCandidates(doc)) {
+        const where = `${path.relative(iac, file)}:${c.statement.startPosition.row + 1}`;
+        let out: string;
+        try { out = applyEdits(doc.text, planWrap(doc, c.statement.startIndex, c.statement.endIndex, 'otel').edits); } catch (e) { failures.push(`${where}: ${(e as Error).message}`); continue; }
+        const doc2 = docOf(file, out);
+        if (doc2.root.hasError) failures.push(`${where}: does not parse`);
+        if (wrapCandidates(doc2).length !== wrapCandidates(doc).length - 1) failures.push(`${where}: still offered`);
+        if (doc.lang === 'rust') { const f = path.join(tmp, 'corpus', `w${rs.length}.rs`); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, out); rs.push(f); }
+        wrapped++;
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.equal(wrapped, 5, 'Go call lines (the corpus Rust handlers already run their calls in spans)');
+    if (!hasRustc()) return;
+    for (const f of rs) execFileSync('rustc', ['--edition', '2021', '-Zparse-crate-root-only', f], { stdio: 'pipe', env: { ...process.env, RUSTC_BOOTSTRAP: '1' } });
+  });
+});
