@@ -3,6 +3,7 @@
  * defaults, and `${self:...}` / `${opt:..., default}` variables resolved where they can be.
  */
 import { child, type DocNode, num, parseYamlDoc, plain, str } from './docTree';
+import { expandFileNodes, type ReadFile, ServerlessFiles, splitTopLevel } from './serverlessFileVars';
 import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
 
 /** True when the document looks like a serverless.yml (has `service` and `functions` or `provider`). */
@@ -16,9 +17,10 @@ const VAR = /\$\{([^{}]+)\}/;
 
 /**
  * Resolves Serverless variables in `s`: `self:a.b` from the file, `opt:stage`/`opt:region` from
- * `options`, and `, default` fallbacks. Unknown references stay as written and are reported.
+ * `options`, `file(path):address` scalars through `files`, and `, default` fallbacks. Unknown
+ * references stay as written and are reported.
  */
-export function resolveServerlessVars(s: string, root: DocNode | undefined, options: Record<string, string>, unresolved: Set<string>): string {
+export function resolveServerlessVars(s: string, root: DocNode | undefined, options: Record<string, string>, unresolved: Set<string>, files?: ServerlessFiles): string {
   let out = s;
   for (let guard = 0; guard < 20; guard++) {
     const m = VAR.exec(out);
@@ -34,6 +36,10 @@ export function resolveServerlessVars(s: string, root: DocNode | undefined, opti
       } else if (a.startsWith('opt:')) {
         const v = options[a.slice(4)];
         if (v !== undefined) { value = v; break; }
+      } else if (files && ServerlessFiles.isFileSource(a)) {
+        const r = files.lookup(a);
+        if ('node' in r && r.node.kind === 'scalar' && r.node.value !== null) { value = String(r.node.value); break; }
+        if ('node' in r && r.node.kind !== 'scalar') files.problems.set(a, `${r.file}: \`${a}\` is a map or list, used inside a string`);
       } else if (/^\d+$/.test(a)) { value = a; break; }
     }
     if (value === undefined) {
@@ -47,42 +53,37 @@ export function resolveServerlessVars(s: string, root: DocNode | undefined, opti
   return out.replace(/\u0000/g, '${').replace(/\u0001/g, '}');
 }
 
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0, start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) { parts.push(s.slice(start, i)); start = i + 1; }
-  }
-  parts.push(s.slice(start));
-  return parts;
-}
-
 function lookupPath(root: DocNode | undefined, path: string): DocNode | undefined {
   let n = root;
   for (const seg of path.split('.')) n = child(n, seg);
   return n;
 }
 
-/** Extracts functions from a serverless.yml. Stage defaults to `dev` and region to `us-east-1`, as the Framework does. */
-export function extractServerless(file: string, text: string): IacFileResult {
+/**
+ * Extracts functions from a serverless.yml. Stage defaults to `dev` and region to `us-east-1`, as the
+ * Framework does. `readFile` reads the files `${file(...)}` variables name (relative to the service
+ * folder); functions brought in from another file are declared in that file.
+ */
+export function extractServerless(file: string, text: string, readFile?: ReadFile): IacFileResult {
   const { root, problems } = parseYamlDoc(text);
   const result: IacFileResult = { functions: [], warnings: problems.map((p) => `${file}: ${p}`), references: [] };
   if (!isServerlessConfig(root)) return result;
   const unresolved = new Set<string>();
+  const dir = dirnamePosix(file);
+  const files = new ServerlessFiles(dir, readFile);
+  const origin = new WeakMap<DocNode, string>();
+  const stageOf = (p: DocNode | undefined) => { const s = str(child(p, 'stage')) ?? 'dev'; return s.includes('${') ? 'dev' : s; };
+  expandFileNodes(root!, files, (c) => resolveServerlessVars(c, root, { stage: stageOf(child(root, 'provider')) }, unresolved, files), origin, unresolved);
   const provider = child(root, 'provider');
-  const stageRaw = str(child(provider, 'stage')) ?? 'dev';
-  const opts: Record<string, string> = { stage: stageRaw.includes('${') ? 'dev' : stageRaw };
+  const opts: Record<string, string> = { stage: stageOf(provider) };
   const regionRaw = str(child(provider, 'region'));
   opts.region = regionRaw && !regionRaw.includes('${') ? regionRaw : 'us-east-1';
-  const R = (s: string | undefined) => (s === undefined ? undefined : resolveServerlessVars(s, root, opts, unresolved));
+  const R = (s: string | undefined) => (s === undefined ? undefined : resolveServerlessVars(s, root, opts, unresolved, files));
+  const N = (n: DocNode | undefined) => num(n) ?? num({ kind: 'scalar', line: 0, value: R(str(n)) ?? null });
   const serviceNode = child(root, 'service');
   const service = R(serviceNode?.kind === 'map' ? str(child(serviceNode, 'name')) : str(serviceNode));
   const region = R(regionRaw) ?? 'us-east-1';
   const account = R(str(child(provider, 'accountId')));
-  const dir = dirnamePosix(file);
   const plugins = child(root, 'plugins');
   const pluginNames = plugins?.kind === 'seq' ? plugins.items.map(str) : plain(child(plugins, 'modules')) as string[] | undefined ?? [];
   const layers = child(root, 'layers');
@@ -93,20 +94,22 @@ export function extractServerless(file: string, text: string): IacFileResult {
       if (p && !p.includes('${')) (result.layers ??= []).push({ name: `${cfnName(key)}LambdaLayer`, contentDir: joinPosix(dir, p), declaredIn: { file, line: layers.keyLines.get(key) ?? l.line } });
     }
   }
-  const fns = child(root, 'functions');
-  if (fns?.kind !== 'map') return result;
-  for (const [key, f] of fns.entries) {
+  const fnsNode = child(root, 'functions');
+  // `functions` may be a list of maps (often one `${file(...)}` each), merged by the Framework.
+  const blocks = fnsNode?.kind === 'seq' ? fnsNode.items.filter((x) => x.kind === 'map') : fnsNode?.kind === 'map' ? [fnsNode] : [];
+  if (fnsNode && !blocks.length && str(fnsNode)?.includes('${')) R(str(fnsNode));
+  for (const fns of blocks) for (const [key, f] of fns.kind === 'map' ? fns.entries : []) {
     const fn: FunctionDecl = {
       name: key, aliases: [], kind: 'serverless', packageType: 'zip',
-      declaredIn: { file, line: fns.keyLines.get(key) ?? f.line }, warnings: [],
+      declaredIn: { file: origin.get(fns) ?? file, line: (fns.kind === 'map' ? fns.keyLines.get(key) : undefined) ?? f.line }, warnings: [],
     };
     const explicit = R(str(child(f, 'name')));
-    if (explicit) fn.aliases.push(explicit);
+    if (explicit && !explicit.includes('${')) fn.aliases.push(explicit);
     if (service) fn.aliases.push(`${service}-${opts.stage}-${key}`);
     fn.runtime = R(str(child(f, 'runtime')) ?? str(child(provider, 'runtime')));
     fn.handler = R(str(child(f, 'handler')));
-    fn.memoryMb = num(child(f, 'memorySize')) ?? num(child(provider, 'memorySize'));
-    fn.timeoutSec = num(child(f, 'timeout')) ?? num(child(provider, 'timeout'));
+    fn.memoryMb = N(child(f, 'memorySize')) ?? N(child(provider, 'memorySize'));
+    fn.timeoutSec = N(child(f, 'timeout')) ?? N(child(provider, 'timeout'));
     fn.architecture = R(str(child(f, 'architecture')) ?? str(child(provider, 'architecture')));
     if (!region.includes('${')) fn.region = region;
     if (account && !account.includes('${')) fn.account = account;
@@ -120,8 +123,20 @@ export function extractServerless(file: string, text: string): IacFileResult {
     if (refs.length) fn.layers = refs;
     result.functions.push(fn);
   }
-  for (const u of unresolved) result.warnings.push(`${file}: variable ${u} cannot be resolved without deploying; names using it are partial`);
+  result.warnings.push(...files.parseWarnings);
+  for (const u of unresolved) result.warnings.push(`${file}: variable ${u} ${unresolvedWhy(u, files)}; values using it are partial`);
   return result;
+}
+
+const AWS_SOURCES = new Set(['ssm', 'cf', 's3', 'aws', 'param', 'sls', 'secretsmanager']);
+
+function unresolvedWhy(u: string, files: ServerlessFiles): string {
+  const alts = splitTopLevel(u.slice(2, -1)).map((a) => a.trim());
+  for (const a of alts) { const p = files.problems.get(a); if (p) return `cannot be resolved: ${p}`; }
+  const source = /^(\w+):/.exec(alts[0] ?? '')?.[1] ?? '';
+  if (source === 'env') return 'is read from the environment at deploy time and has no default';
+  if (AWS_SOURCES.has(source)) return `is read from AWS (${source}:) at deploy time and has no default`;
+  return 'cannot be resolved without deploying';
 }
 
 /** Serverless' normalisation of a key into a CloudFormation logical id part. */

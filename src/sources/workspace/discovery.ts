@@ -43,6 +43,8 @@ export class WorkspaceDiscovery {
   private trees = new Map<string, Cached<Tree | undefined>>();
   private iac = new Map<string, Cached<IacFileResult | undefined>>();
   private other = new Map<string, Cached<IacFileResult | undefined>>();
+  /** Files a serverless.yml read through `${file(...)}`, with their stamps then: a change re-reads it. */
+  private reads = new Map<string, Map<string, FileStamp | undefined>>();
   private located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
   private parsers = new Map<GrammarName, Parser>();
   private grammarErrors: string[] = [];
@@ -166,10 +168,16 @@ export class WorkspaceDiscovery {
       return root ? extractTerraform(f, root, (tfVars.get(dirnamePosix(f)) ?? new Map()) as Map<string, never>) : undefined;
     }
     if (!IAC_TEXT.test(f)) return undefined;
-    if (!this.changed(this.iac, f)) return this.iac.get(f)!.value;
+    const readsChanged = [...(this.reads.get(f) ?? [])].some(([p, st]) => this.stamps.get(p)?.mtimeMs !== st?.mtimeMs || this.stamps.get(p)?.size !== st?.size);
+    if (!this.changed(this.iac, f) && !readsChanged) return this.iac.get(f)!.value;
     const t = this.text(f);
     let r: IacFileResult | undefined;
-    if (t !== undefined && isServerlessFile(f)) { r = extractServerless(f, t); this.parsed.add(f); }
+    if (t !== undefined && isServerlessFile(f)) {
+      const reads = new Map<string, FileStamp | undefined>();
+      r = extractServerless(f, t, (p) => { reads.set(p, this.stamps.get(p)); return this.readText(p); });
+      this.reads.set(f, reads);
+      this.parsed.add(f);
+    }
     else if (t !== undefined && t.includes('AWS::') && t.includes('Resources')) {
       this.parsed.add(f);
       const { root, warnings } = readTemplate(f, t);
