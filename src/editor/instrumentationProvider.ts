@@ -8,7 +8,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Parser } from 'web-tree-sitter';
 import { type CodeLanguage, languageOf } from '../core/code/codeIndex';
+import type { DiscoveredFunction } from '../core/iac/types';
+import { autoInstrumentedSites } from '../core/instrument/autoInstrumented';
 import { findHandlers } from '../core/instrument/handlers';
+import type { HandlerSite } from '../core/instrument/types';
 import { planForSite, STYLE_LABEL, stylesFor } from '../core/instrument/instrument';
 import { manifestEdits } from '../core/instrument/manifest';
 import { planPropagation, propagationSites } from '../core/instrument/propagate';
@@ -43,6 +46,32 @@ class Parsers {
   }
 }
 
+/**
+ * Functions declared in each workspace folder (handler discovery, incremental): what tells a handler
+ * traced by a layer or exec wrapper. Read on first use and again after any save.
+ */
+class DeclaredFunctions implements vscode.Disposable {
+  private readonly folders = new Map<string, { discovery: Promise<import('../sources/workspace/discovery').WorkspaceDiscovery>; functions?: Promise<DiscoveredFunction[]> }>();
+  private readonly sub = vscode.workspace.onDidSaveTextDocument(() => { for (const f of this.folders.values()) f.functions = undefined; });
+
+  /** Handlers of `doc` that every function declaring them traces without code changes, with the reason. */
+  async autoInstrumented(document: vscode.TextDocument, sites: HandlerSite[]): Promise<Map<HandlerSite, string>> {
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
+    if (!folder || !sites.length) return new Map();
+    let entry = this.folders.get(folder);
+    if (!entry) {
+      entry = { discovery: import('../sources/workspace/lazyWorkspace').then(({ WorkspaceDiscovery }) => new WorkspaceDiscovery(folder)) };
+      this.folders.set(folder, entry);
+    }
+    const e = entry;
+    // A failed discovery means no handler is known to be traced by its deployment: hints stay on.
+    e.functions ??= e.discovery.then((d) => d.run()).then((r) => r.functions, () => []);
+    return autoInstrumentedSites(sites, await e.functions, path.relative(folder, document.uri.fsPath));
+  }
+
+  dispose(): void { this.sub.dispose(); }
+}
+
 /** The nearest package.json / requirements.txt at or above the document, inside its workspace folder. */
 function manifestFor(document: vscode.TextDocument, name: string): string | undefined {
   const top = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
@@ -66,21 +95,25 @@ function positionIn(text: string, offset: number): vscode.Position {
 export class InstrumentationProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite] };
 
-  constructor(private readonly parsers: Parsers) {}
+  constructor(private readonly parsers: Parsers, private readonly declared: DeclaredFunctions) {}
 
   async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const doc = await this.parsers.doc(document);
     if (!doc) return [];
     const sites = findHandlers(doc).filter((s) => !s.tracedBy && s.fn.startPosition.row <= range.start.line && range.start.line <= s.fn.endPosition.row);
+    const auto = await this.declared.autoInstrumented(document, sites);
     const preferred = defaultStyle();
     const styles = stylesFor(doc.lang);
     const ordered = styles.includes(preferred) ? [preferred, ...styles.filter((s) => s !== preferred)] : styles;
     const diagnostics = ctx.diagnostics.filter((d) => d.code === DIAGNOSTIC_CODE);
     const actions = sites.flatMap((site) => ordered.flatMap((style) => {
-      const a = this.action(document, () => planForSite(doc, site, style), `Add tracing to handler: ${STYLE_LABEL[style]}`, vscode.CodeActionKind.QuickFix);
+      const layer = auto.get(site);
+      // Still offered (manual spans add detail), but not as the fix of a hint that is not shown.
+      const plan = () => { const p = planForSite(doc, site, style); return layer ? { ...p, notes: [`${site.name} is already traced by its deployment (${layer}); these spans add to the ones it records.`, ...p.notes] } : p; };
+      const a = this.action(document, plan, `Add tracing to handler: ${STYLE_LABEL[style]}${layer ? ` (already traced by ${layer})` : ''}`, layer ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
       if (!a) return [];
-      a.isPreferred = style === ordered[0];
-      a.diagnostics = diagnostics;
+      a.isPreferred = !layer && style === ordered[0];
+      if (!layer) a.diagnostics = diagnostics;
       return [a];
     }));
     const line = range.start.line;
@@ -88,7 +121,7 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
       const a = this.action(document, () => planPropagation(doc, p), '', vscode.CodeActionKind.QuickFix);
       if (a) { a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE); actions.push(a); }
     }
-    const wrapStyles: InstrumentStyle[] = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : doc.lang === 'java' || doc.lang === 'csharp' ? ['otel'] : [];
+    const wrapStyles: InstrumentStyle[] = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : ['java', 'csharp', 'go', 'rust'].includes(doc.lang) ? ['otel'] : [];
     const offsets = range.isEmpty
       ? wrapCandidates(doc).filter((c) => c.statement.startPosition.row <= line && line <= c.statement.endPosition.row).slice(0, 1).map((c) => [c.statement.startIndex, c.statement.endIndex, `Wrap in a span: ${c.spanName}`] as const)
       : [[document.offsetAt(range.start), document.offsetAt(range.end), 'Wrap selection in a span/subsegment'] as const];
@@ -136,7 +169,7 @@ class UntracedDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly parsers: Parsers) {
+  constructor(private readonly parsers: Parsers, private readonly declared: DeclaredFunctions) {
     this.subs = [
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 300)),
@@ -154,8 +187,10 @@ class UntracedDiagnostics implements vscode.Disposable {
 
   private async update(document: vscode.TextDocument): Promise<void> {
     const doc = await this.parsers.doc(document);
+    const untraced = doc ? findHandlers(doc).filter((s) => !s.tracedBy) : [];
+    const auto = await this.declared.autoInstrumented(document, untraced);
     if (document.isClosed) return;
-    const list = doc ? findHandlers(doc).filter((s) => !s.tracedBy).map((s) => {
+    const list = doc ? untraced.filter((s) => !auto.has(s)).map((s) => {
       const r = new vscode.Range(s.nameNode.startPosition.row, s.nameNode.startPosition.column, s.nameNode.endPosition.row, s.nameNode.endPosition.column);
       const d = new vscode.Diagnostic(r, `Handler ${s.name} has no tracing: add OpenTelemetry, Powertools Tracer or X-Ray SDK tracing (quick fix)`, vscode.DiagnosticSeverity.Hint);
       d.source = 'Trace Insight';
@@ -183,9 +218,11 @@ class UntracedDiagnostics implements vscode.Disposable {
 /** Registers the code actions, the hint diagnostics and the notes command; one disposable for all. */
 export function registerInstrumentation(): vscode.Disposable {
   const parsers = new Parsers();
+  const declared = new DeclaredFunctions();
   return vscode.Disposable.from(
-    vscode.languages.registerCodeActionsProvider(SELECTOR, new InstrumentationProvider(parsers), InstrumentationProvider.metadata),
-    new UntracedDiagnostics(parsers),
+    declared,
+    vscode.languages.registerCodeActionsProvider(SELECTOR, new InstrumentationProvider(parsers, declared), InstrumentationProvider.metadata),
+    new UntracedDiagnostics(parsers, declared),
     vscode.commands.registerCommand(NOTES_COMMAND, (message: string) => { void vscode.window.showInformationMessage(message); }),
   );
 }

@@ -5,13 +5,16 @@ import { parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../main';
 import { languageOf } from '../../core/code/codeIndex';
 import { unifiedDiff } from '../../core/instrument/diff';
+import { autoInstrumentedSites } from '../../core/instrument/autoInstrumented';
+import { findHandlers } from '../../core/instrument/handlers';
 import { planAddTracing } from '../../core/instrument/instrument';
 import { withPackage } from '../../core/instrument/manifest';
 import { applyEdits } from '../../core/instrument/text';
 import { InstrumentError, type InstrumentStyle, type PackageNeed } from '../../core/instrument/types';
+import { WorkspaceDiscovery } from '../../sources/workspace/discovery';
 import { loadParsers } from '../../sources/workspace/grammars';
 
-const HELP = `Usage: trace-insight instrument <file> [--handler NAME] [--style otel|powertools|xray] [--dry-run]
+const HELP = `Usage: trace-insight instrument <file> [--handler NAME] [--style otel|powertools|xray] [--workspace DIR] [--dry-run]
 
 Adds tracing to a Lambda handler: OpenTelemetry (otel, the default and the recommended choice: the
 X-Ray SDKs reach end of support in February 2027), Powertools Tracer (powertools) or the X-Ray SDK
@@ -19,6 +22,9 @@ X-Ray SDKs reach end of support in February 2027), Powertools Tracer (powertools
 The needed package is added to the nearest package.json or requirements.txt; for other ecosystems the
 install command is printed. Without --handler the file's only untraced handler is chosen.
 With --dry-run nothing is written: a unified diff of every change is printed instead.
+The workspace (--workspace, else the nearest folder above the file holding .git, else the file's
+folder) is searched for the function declarations: a handler whose functions are traced by an
+OpenTelemetry layer or exec wrapper is still instrumented, with a note saying so.
 `;
 
 const MANIFESTS: Record<string, string> = { npm: 'package.json', pip: 'requirements.txt' };
@@ -34,6 +40,15 @@ function findManifest(dir: string, pkg: PackageNeed): string | undefined {
     d = path.dirname(d);
   }
   return undefined;
+}
+
+/** The workspace root for discovery: the nearest ancestor of `dir` holding .git (at most 8 levels), else `dir`. */
+function workspaceOf(dir: string): string {
+  for (let d = dir, i = 0; i < 8; i++, d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) break;
+  }
+  return dir;
 }
 
 /** Runs the command: 0 on success (also when already traced), 1 when the file cannot be instrumented, 2 for bad usage. */
@@ -59,9 +74,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.err(`trace-insight instrument: ${file}:${bad.startPosition.row + 1}:${bad.startPosition.column + 1}: syntax error; fix it before instrumenting\n`);
       return 1;
     }
-    const plan = planAddTracing({ text, root: tree.rootNode, lang, fileName: path.basename(file) }, style, stringFlag(args, 'handler'));
+    const doc = { text, root: tree.rootNode, lang, fileName: path.basename(file) };
+    const plan = planAddTracing(doc, style, stringFlag(args, 'handler'));
     const dry = args.flags['dry-run'] === true;
     if (!plan.edits.length) { io.out(`${file}: ${plan.notes.join('; ')}; nothing to do\n`); return 0; }
+    const root = path.resolve(stringFlag(args, 'workspace') ?? workspaceOf(path.dirname(path.resolve(file))));
+    const declared = await new WorkspaceDiscovery(root).run().then((r) => r.functions, () => []);
+    const site = findHandlers(doc).find((h) => h.name === plan.handler);
+    const layer = site ? autoInstrumentedSites([site], declared, path.relative(root, path.resolve(file))).get(site) : undefined;
+    if (layer) plan.notes.unshift(`${plan.handler} is already traced by its deployment (${layer}); these spans add to the ones it records`);
     const changes: { file: string; before: string; after: string }[] = [{ file, before: text, after: applyEdits(text, plan.edits) }];
     const manual: string[] = [];
     for (const pkg of plan.packages) {
