@@ -11,6 +11,7 @@ import type { HandlerLocation } from '../../core/code/location';
 import { findSymbolLine } from '../../core/code/symbols';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
+import { extractAzureNodeFunctions, extractAzurePythonFunctions } from '../../core/iac/azureCode';
 import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
 import { extractServerless } from '../../core/iac/serverlessFramework';
 import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
@@ -201,16 +202,29 @@ export class WorkspaceDiscovery {
     }
     const lang = languageOf(f);
     if (lang !== 'javascript' && lang !== 'typescript' && lang !== 'python' && lang !== 'go') return undefined;
-    if (!this.changed(this.other, f)) return this.other.get(f)!.value;
+    if (!this.changed(this.other, f)) return this.inAzureApp(f, this.other.get(f)!.value);
     const t = this.text(f);
     let r: IacFileResult | undefined;
     if (t && /functions-framework|functions_framework/.test(t)) {
       const root = this.tree(f);
       const functions = root ? extractGcpFunctions(f, root, lang) : [];
       r = functions.length ? { functions, warnings: [], references: [] } : undefined;
+    } else if (t && lang !== 'go' && /@azure\/functions|azure\.functions/.test(t) && !/(^|\/)(tests?|__tests__)\/|\.(test|spec)\.[cm]?[jt]s$/.test(f)) {
+      const root = this.tree(f);
+      const functions = !root ? [] : lang === 'python' ? extractAzurePythonFunctions(f, root) : extractAzureNodeFunctions(f, root);
+      r = functions.length ? { functions, warnings: [], references: [] } : undefined;
     }
     this.other.set(f, { stamp: this.stamps.get(f)!, value: r });
-    return r;
+    return this.inAzureApp(f, r);
+  }
+
+  /** Code-registered Azure functions count only inside an Azure Functions app (a folder above holds host.json). */
+  private inAzureApp(f: string, r: IacFileResult | undefined): IacFileResult | undefined {
+    if (!r?.functions.some((x) => x.kind === 'azure')) return r;
+    for (let d = dirnamePosix(f); ; d = dirnamePosix(d)) {
+      if (this.stamps.has(d === '.' ? 'host.json' : `${d}/host.json`)) return r;
+      if (d === '.') return undefined;
+    }
   }
 
   /** CDK app sources: code files under a folder holding cdk.json, outside build and test folders. */

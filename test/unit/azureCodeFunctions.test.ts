@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
+
+// No Azure app is in the corpus: these are the `func init` / `func new` templates of the Node.js v4
+// and Python v2 programming models (functions registered in code, no function.json).
+const fixture = path.resolve(__dirname, '../fixtures/azureCodeModel');
+
+describe('Azure Functions registered in code (Node.js v4, Python v2)', () => {
+  it('lists each registration named by its first argument or function_name, at its handler definition', async () => {
+    const r = await new WorkspaceDiscovery(fixture).run();
+    const rows = r.functions.map((f) => [f.name, f.runtime, f.handler, f.file, f.line, f.declaredIn, f.warnings]);
+    assert.deepEqual(rows, [
+      ['httpTrigger1', 'node', 'httpTrigger1', 'node-js/src/functions/httpTrigger1.js', 6, 'node-js/src/functions/httpTrigger1.js:3', ['trigger httpTrigger']],
+      ['legacy', 'node', 'handleLegacy', 'node-js/src/functions/legacy.js', 4, 'node-js/src/functions/legacy.js:4', ['trigger httpTrigger', '`handleLegacy` is not declared in this file; the registration is shown']],
+      ['processOrder', 'node', 'processOrder', 'node-js/src/functions/orders.js', 8, 'node-js/src/functions/orders.js:17', ['trigger queueTrigger']],
+      ['nightlyCleanup', 'node', 'nightlyCleanup', 'node-js/src/functions/orders.js', 13, 'node-js/src/functions/orders.js:24', ['trigger timerTrigger']],
+      ['ping', 'node', 'ping', 'node-js/src/functions/orders.js', 29, 'node-js/src/functions/orders.js:29', ['trigger httpTrigger']],
+      ['httpTrigger1', 'node', 'httpTrigger1', 'node-ts/src/functions/httpTrigger1.ts', 3, 'node-ts/src/functions/httpTrigger1.ts:11', ['trigger httpTrigger']],
+      ['renderInvoice', 'node', 'handler', 'node-ts/src/functions/invoices.ts', 4, 'node-ts/src/functions/invoices.ts:9', ['trigger serviceBusTrigger']],
+      ['get_report', 'python', 'get_report', 'python/blueprints/reports.py', 9, 'python/blueprints/reports.py:8', ['trigger httpTrigger']],
+      ['http_trigger', 'python', 'http_trigger', 'python/function_app.py', 12, 'python/function_app.py:11', ['trigger httpTrigger']],
+      ['CleanupTimer', 'python', 'cleanup', 'python/function_app.py', 23, 'python/function_app.py:21', ['trigger timerTrigger']],
+      ['process_order', 'python', 'process_order', 'python/function_app.py', 31, 'python/function_app.py:29', ['trigger queueTrigger']],
+    ]);
+    assert.ok(r.functions.every((f) => f.kind === 'azure'));
+    assert.ok(!r.functions.some((f) => f.declaredIn.startsWith('not-an-app/')), 'a file outside any host.json app registers nothing');
+  });
+});
