@@ -7,17 +7,18 @@ import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
 const fixture = path.resolve(__dirname, '../fixtures/azureCodeModel');
 
 describe('Azure Functions registered in code (Node.js v4, Python v2)', () => {
-  it('lists each registration named by its first argument or function_name, at its handler definition', async () => {
+  it('lists each registration named by its first argument or function_name, at its handler definition (also in the module it is imported from)', async () => {
     const r = await new WorkspaceDiscovery(fixture).run();
     const rows = r.functions.map((f) => [f.name, f.runtime, f.handler, f.file, f.line, f.declaredIn, f.warnings]);
     assert.deepEqual(rows, [
       ['httpTrigger1', 'node', 'httpTrigger1', 'node-js/src/functions/httpTrigger1.js', 6, 'node-js/src/functions/httpTrigger1.js:3', ['trigger httpTrigger']],
-      ['legacy', 'node', 'handleLegacy', 'node-js/src/functions/legacy.js', 4, 'node-js/src/functions/legacy.js:4', ['trigger httpTrigger', '`handleLegacy` is not declared in this file; the registration is shown']],
+      ['legacy', 'node', 'legacy.handleLegacy', 'node-js/src/lib/legacy.js', 1, 'node-js/src/functions/legacy.js:4', ['trigger httpTrigger', 'handler imported from ../lib/legacy']],
       ['processOrder', 'node', 'processOrder', 'node-js/src/functions/orders.js', 8, 'node-js/src/functions/orders.js:17', ['trigger queueTrigger']],
       ['nightlyCleanup', 'node', 'nightlyCleanup', 'node-js/src/functions/orders.js', 13, 'node-js/src/functions/orders.js:24', ['trigger timerTrigger']],
       ['ping', 'node', 'ping', 'node-js/src/functions/orders.js', 29, 'node-js/src/functions/orders.js:29', ['trigger httpTrigger']],
       ['httpTrigger1', 'node', 'httpTrigger1', 'node-ts/src/functions/httpTrigger1.ts', 3, 'node-ts/src/functions/httpTrigger1.ts:11', ['trigger httpTrigger']],
       ['renderInvoice', 'node', 'handler', 'node-ts/src/functions/invoices.ts', 4, 'node-ts/src/functions/invoices.ts:9', ['trigger serviceBusTrigger']],
+      ['refunds', 'node', 'refunds.refundHandler', 'node-ts/src/handlers/refunds.ts', 5, 'node-ts/src/functions/refunds.ts:4', ['trigger eventGridTrigger', 'handler imported from ../handlers/refunds']],
       ['get_report', 'python', 'get_report', 'python/blueprints/reports.py', 9, 'python/blueprints/reports.py:8', ['trigger httpTrigger']],
       ['http_trigger', 'python', 'http_trigger', 'python/function_app.py', 12, 'python/function_app.py:11', ['trigger httpTrigger']],
       ['CleanupTimer', 'python', 'cleanup', 'python/function_app.py', 23, 'python/function_app.py:21', ['trigger timerTrigger']],

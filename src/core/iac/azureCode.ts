@@ -5,7 +5,7 @@
  * `@app.function_name(name=...)`). Each registration pins its handler's definition line.
  */
 import type { Node } from 'web-tree-sitter';
-import { dirnamePosix, type FunctionDecl } from './types';
+import { dirnamePosix, type FunctionDecl, joinPosix } from './types';
 
 const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 
@@ -71,10 +71,43 @@ export function extractAzureNodeFunctions(file: string, root: Node): FunctionDec
     const isRef = h.type === 'identifier' || h.type === 'shorthand_property_identifier';
     const defLine = isRef ? decls.get(h.text) : h.startPosition.row + 1;
     const fn = mk(file, name, 'node', isRef ? h.text : name, declLine, defLine ?? declLine, NODE_TRIGGERS[method]);
-    if (!defLine) fn.warnings.push(`\`${h.text}\` is not declared in this file; the registration is shown`);
+    const imported = isRef && !defLine ? importedBinding(root, h.text) : undefined;
+    if (imported) {
+      // Located like a Lambda handler `module.export` in the imported module's folder (any source extension).
+      const target = joinPosix(dirnamePosix(file), imported.module);
+      delete fn.location;
+      fn.codeUri = dirnamePosix(target);
+      fn.handler = `${target.split('/').pop()}.${imported.exportName}`;
+      fn.warnings.push(`handler imported from ${imported.module}`);
+    } else if (!defLine) fn.warnings.push(`\`${h.text}\` is not declared in this file; the registration is shown`);
     out.push(fn);
   }
   return out;
+}
+
+/** The relative module and export a local name is imported from (`import { a as b }`, `const { a: b } = require()`). */
+function importedBinding(root: Node, local: string): { module: string; exportName: string } | undefined {
+  for (const imp of root.descendantsOfType('import_statement')) {
+    const module = stringValue(imp?.childForFieldName('source') ?? undefined);
+    if (!imp || !module?.startsWith('.')) continue;
+    for (const spec of imp.descendantsOfType('import_specifier')) {
+      const name = spec?.childForFieldName('name')?.text;
+      if (name && (spec?.childForFieldName('alias')?.text ?? name) === local) return { module, exportName: name };
+    }
+    const clause = kids(imp).find((k) => k.type === 'import_clause');
+    if (kids(clause).some((k) => k.type === 'identifier' && k.text === local)) return { module, exportName: 'default' };
+  }
+  for (const d of root.descendantsOfType('variable_declarator')) {
+    const pattern = d?.childForFieldName('name');
+    const value = d?.childForFieldName('value');
+    const module = value?.type === 'call_expression' && value.childForFieldName('function')?.text === 'require' ? stringValue(kids(value.childForFieldName('arguments'))[0]) : undefined;
+    if (pattern?.type !== 'object_pattern' || !module?.startsWith('.')) continue;
+    for (const p of kids(pattern)) {
+      if (p.type === 'shorthand_property_identifier_pattern' && p.text === local) return { module, exportName: local };
+      if (p.type === 'pair_pattern' && p.childForFieldName('value')?.text === local) return { module, exportName: p.childForFieldName('key')?.text ?? local };
+    }
+  }
+  return undefined;
 }
 
 function decoratorCall(d: Node): { obj: string; name: string; call?: Node } | undefined {
