@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { azureMainSelects } from '../../src/core/iac/azureCode';
 import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
 
 // No Azure app is in the corpus: these are the `func init` / `func new` templates of the Node.js v4
@@ -26,5 +27,20 @@ describe('Azure Functions registered in code (Node.js v4, Python v2)', () => {
     ]);
     assert.ok(r.functions.every((f) => f.kind === 'azure'));
     assert.ok(!r.functions.some((f) => f.declaredIn.startsWith('not-an-app/')), 'a file outside any host.json app registers nothing');
+  });
+
+  it("package.json main: a glob selects its files or their TypeScript sources; a single entry file may load any file", () => {
+    const cases: [string | undefined, string, boolean][] = [
+      ['{ "main": "src/functions/*.js" }', 'src/functions/orders.js', true],
+      ['{ "main": "src/functions/*.js" }', 'src/experimental/draft.js', false],
+      ['{ "main": "dist/src/functions/*.js" }', 'src/functions/httpTrigger1.ts', true],
+      ['{ "main": "dist/src/functions/*.js" }', 'src/handlers/refunds.ts', false],
+      ['{ "main": "dist/src/**/*.js" }', 'src/functions/deep/x.ts', true],
+      ['{ "main": "src/{functions,jobs}/*.js" }', 'src/jobs/nightly.js', true],
+      ['{ "main": "src/index.js" }', 'src/functions/any.js', true],
+      [undefined, 'src/functions/any.js', true],
+      ['{ not json', 'src/functions/any.js', true],
+    ];
+    assert.deepEqual(cases.map(([pkg, f]) => azureMainSelects(pkg, f)), cases.map((c) => c[2]));
   });
 });

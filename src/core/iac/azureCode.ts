@@ -146,3 +146,23 @@ export function extractAzurePythonFunctions(file: string, root: Node): FunctionD
   }
   return out;
 }
+
+function globRegex(glob: string): RegExp {
+  const body = glob.replace(/^\.\//, '').replace(/[.+^$()|[\]\\]/g, '\\$&')
+    .replace(/\{([^{}]*)\}/g, (_m, alts: string) => `(${alts.split(',').join('|')})`)
+    .replace(/\*\*\//g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '(.*/)?');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Whether the Node.js v4 app's package.json `main` loads `relPath` (relative to the app folder).
+ * A glob selects the files it matches, or their TypeScript sources (`dist/src/functions/*.js` ->
+ * `src/functions/*.ts`); a single entry file may require any other file, so it selects all.
+ */
+export function azureMainSelects(packageJson: string | undefined, relPath: string): boolean {
+  let main: unknown;
+  try { main = packageJson ? (JSON.parse(packageJson) as { main?: unknown }).main : undefined; } catch { return true; }
+  if (typeof main !== 'string' || !/[*?{]/.test(main)) return true;
+  const globs = [main, main.replace(/^(\.\/)?(dist|out|build|lib)\//, '').replace(/\.js$/, '.{ts,mts,cts,tsx}')];
+  return globs.some((g) => globRegex(g).test(relPath));
+}

@@ -11,7 +11,7 @@ import type { HandlerLocation } from '../../core/code/location';
 import { findSymbolLine } from '../../core/code/symbols';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
-import { extractAzureNodeFunctions, extractAzurePythonFunctions } from '../../core/iac/azureCode';
+import { azureMainSelects, extractAzureNodeFunctions, extractAzurePythonFunctions } from '../../core/iac/azureCode';
 import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
 import { extractServerless } from '../../core/iac/serverlessFramework';
 import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
@@ -218,11 +218,12 @@ export class WorkspaceDiscovery {
     return this.inAzureApp(f, r);
   }
 
-  /** Code-registered Azure functions count only inside an Azure Functions app (a folder above holds host.json). */
+  /** Code-registered Azure functions count only inside an Azure Functions app (a folder above holds host.json) and, for Node, in files its package.json `main` loads. */
   private inAzureApp(f: string, r: IacFileResult | undefined): IacFileResult | undefined {
     if (!r?.functions.some((x) => x.kind === 'azure')) return r;
     for (let d = dirnamePosix(f); ; d = dirnamePosix(d)) {
-      if (this.stamps.has(d === '.' ? 'host.json' : `${d}/host.json`)) return r;
+      const at = (name: string) => (d === '.' ? name : `${d}/${name}`);
+      if (this.stamps.has(at('host.json'))) return f.endsWith('.py') || azureMainSelects(this.readText(at('package.json')), d === '.' ? f : f.slice(d.length + 1)) ? r : undefined;
       if (d === '.') return undefined;
     }
   }
