@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
 
@@ -20,5 +22,20 @@ describe('CDK NodejsFunction without entry', () => {
     assert.equal(list.codeDir, 'lib');
     const missing = functions.find((f) => f.name === 'archive-orders')!;
     assert.deepEqual(missing.warnings, ["no `entry`: CDK's default entry lib/orders-stack.archive-orders{.ts,.js,.mjs,.mts,.cts,.cjs}"]);
+  });
+
+  it('finds the default entry once it is created, on the next incremental run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-cdkentry-'));
+    try {
+      fs.cpSync(fixture, dir, { recursive: true });
+      const d = new WorkspaceDiscovery(dir);
+      const before = (await d.run()).functions.find((f) => f.name === 'archive-orders')!;
+      assert.equal(before.file, null);
+      fs.writeFileSync(path.join(dir, 'lib/orders-stack.archive-orders.mjs'), 'const DAYS = 90;\n\nexport const handler = async () => DAYS;\n');
+      const after = await d.run();
+      assert.deepEqual(after.parsedFiles, ['lib/orders-stack.archive-orders.mjs']);
+      const f = after.functions.find((x) => x.name === 'archive-orders')!;
+      assert.deepEqual([f.file, f.line, f.unresolvedReason], ['lib/orders-stack.archive-orders.mjs', 3, undefined]);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 });
