@@ -70,6 +70,19 @@ describe('Serverless Framework ${file(...)} variables', () => {
     ]);
   });
 
+  it('functions from an address inside a JSON file, declared at their line in it; shared files outside the service folder', () => {
+    const files: Record<string, string> = {
+      'services/api/stack.json': '{\n  "functions": {\n    "health": { "handler": "src/health.main" },\n    "users": {\n      "handler": "${file(../shared/handlers.yml):users}"\n    }\n  }\n}\n',
+      'services/shared/handlers.yml': 'users: src/users.list\n',
+    };
+    const r = extractServerless('services/api/serverless.yml', 'service: api\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions: ${file(./stack.json):functions}\n', (p) => files[p]);
+    assert.deepEqual(r.functions.map((f) => [f.name, f.handler, `${f.declaredIn.file}:${f.declaredIn.line}`]), [
+      ['health', 'src/health.main', 'services/api/stack.json:3'],
+      ['users', 'src/users.list', 'services/api/stack.json:4'],
+    ]);
+    assert.deepEqual(r.warnings, []);
+  });
+
   it('a file that includes itself stays a variable, with the reason', () => {
     const files: Record<string, string> = { 'a/fns.yml': 'loop: ${file(./fns.yml)}\nhello:\n  handler: h.main\n' };
     const r = extractServerless('a/serverless.yml', 'service: s\nprovider:\n  name: aws\nfunctions: ${file(./fns.yml)}\n', (p) => files[p]);
