@@ -117,9 +117,11 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
       return [a];
     }));
     const line = range.start.line;
-    for (const p of propagationSites(doc).filter((x) => x.statement.startPosition.row <= line && line <= x.statement.endPosition.row)) {
-      const a = this.action(document, () => planPropagation(doc, p), '', vscode.CodeActionKind.QuickFix);
-      if (a) { a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE); actions.push(a); }
+    // A quiet site (a handler that may be invoked by another function) is offered on its def line only.
+    for (const p of propagationSites(doc).filter((x) => (x.quiet ? x.line - 1 === line : x.statement.startPosition.row <= line && line <= x.statement.endPosition.row))) {
+      const a = this.action(document, () => planPropagation(doc, p), '', p.quiet ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
+      if (a && !p.quiet) a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE);
+      if (a) actions.push(a);
     }
     const wrapStyles: InstrumentStyle[] = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : ['java', 'csharp', 'go', 'rust'].includes(doc.lang) ? ['otel'] : [];
     const offsets = range.isEmpty
@@ -197,10 +199,11 @@ class UntracedDiagnostics implements vscode.Disposable {
       d.code = DIAGNOSTIC_CODE;
       return d;
     }) : [];
-    for (const p of doc ? propagationSites(doc) : []) {
+    for (const p of doc ? propagationSites(doc).filter((x) => !x.quiet) : []) {
       const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, 0, p.line - 1, Number.MAX_SAFE_INTEGER), p.kind === 'inject'
         ? `This ${p.target === 'eventbridge' ? 'EventBridge event' : p.target === 'lambda' ? 'Lambda invocation' : `${p.target.toUpperCase()} message`} does not carry the trace context (quick fix: Propagate trace context)`
-        : `${p.target.toUpperCase()} records are processed without the sender's trace context (quick fix: Propagate trace context)`, vscode.DiagnosticSeverity.Hint);
+        : p.target === 'eventbridge' ? 'This EventBridge event is processed without the sender\'s trace context (quick fix: Propagate trace context)'
+          : `${p.target.toUpperCase()} records are processed without the sender's trace context (quick fix: Propagate trace context)`, vscode.DiagnosticSeverity.Hint);
       d.source = 'Trace Insight';
       d.code = PROPAGATION_CODE;
       list.push(d);

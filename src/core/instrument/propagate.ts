@@ -5,16 +5,16 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { freeName, importLine, jsStyle } from './jsCommon';
-import { PIP, pyHeadText, pyImportPoint } from './python';
+import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
-import { jsImportedNames, wrapJs, wrapPython } from './wrap';
+import { jsImportedNames, wrapJs } from './wrap';
 
-type Target = 'sqs' | 'sns' | 'eventbridge' | 'lambda';
+/** Where context travels: SQS/SNS message attributes, EventBridge detail, Lambda Invoke ClientContext. */
+export type Target = 'sqs' | 'sns' | 'eventbridge' | 'lambda';
 const V3: Record<string, Target> = { SendMessageCommand: 'sqs', PublishCommand: 'sns', PutEventsCommand: 'eventbridge', InvokeCommand: 'lambda' };
 const V2: Record<string, Target> = { sendMessage: 'sqs', publish: 'sns', putEvents: 'eventbridge', invoke: 'lambda' };
-const PY: Record<string, Target> = { send_message: 'sqs', publish: 'sns' };
 const INJECTS = new Set(['inject', 'injectContext']);
 
 /** A send without context injection, or a receive loop without extraction. */
@@ -26,6 +26,8 @@ export interface PropagationSite {
   /** The object literal / call whose arguments get the context (inject only). */
   params?: Node;
   line: number;
+  /** Offered as an action only, without a hint: the handler may be invoked by another function (nothing in the code says so). */
+  quiet?: boolean;
 }
 
 function statementOf(n: Node): Node {
@@ -64,26 +66,7 @@ function paramsObject(arg: Node | null | undefined, fn: Node | undefined): Node 
 export function propagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const py = doc.lang === 'python';
-  if (py) {
-    for (const loop of descendants(doc.root, 'for_statement')) {
-      const right = loop.childForFieldName('right');
-      const fn = enclosingFunction(loop);
-      const key = right?.type === 'subscript' ? descendants(right, 'string_content').map((x) => x.text).pop() : undefined;
-      if (key !== 'Records' || !fn || callsIn(fn, 'python').includes('extract')) continue;
-      const keys = new Set(descendants(loop.childForFieldName('body') ?? loop, 'string_content').map((x) => x.text));
-      const target = keys.has('Sns') ? 'sns' : keys.has('messageAttributes') || keys.has('body') ? 'sqs' : undefined;
-      if (target) out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
-    }
-    for (const c of descendants(doc.root, 'call')) {
-      const target = PY[c.childForFieldName('function')?.childForFieldName('attribute')?.text ?? ''];
-      const fn = enclosingFunction(c);
-      if (!target || !fn || callsIn(fn, 'python').some((n) => INJECTS.has(n))) continue;
-      const kw = descendants(c, 'keyword_argument').map((k) => k.childForFieldName('name')?.text);
-      if (!kw.includes(target === 'sqs' ? 'MessageBody' : 'Message') || kw.includes('MessageAttributes')) continue;
-      out.push({ kind: 'inject', target, statement: statementOf(c), params: c, line: c.startPosition.row + 1 });
-    }
-    return out;
-  }
+  if (py) return pythonPropagationSites(doc);
   for (const n of descendants(doc.root, 'new_expression', 'call_expression')) {
     const fn = enclosingFunction(n);
     if (!fn) continue;
@@ -118,28 +101,7 @@ function propOf(obj: Node, key: string): Node | undefined {
 export function planPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text } = doc;
   const eol = eolOf(text);
-  if (doc.lang === 'python' && site.kind === 'extract') {
-    const body = site.statement.childForFieldName('body');
-    const stmts = body ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
-    const rec = site.statement.childForFieldName('left')?.text ?? 'record';
-    const carrier = site.target === 'sns'
-      ? `{k: v.get("Value") for k, v in ${rec}["Sns"].get("MessageAttributes", {}).items()}`
-      : `{k: v.get("stringValue") for k, v in ${rec}.get("messageAttributes", {}).items()}`;
-    const plan = wrapPython(doc, stmts, 'otel', `process ${site.target} record`, { expr: `extract(${carrier})`, imports: [{ module: 'opentelemetry.propagate', name: 'extract' }] });
-    return { ...plan, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
-  }
-  if (doc.lang === 'python') {
-    const base = indentAt(text, site.statement.startIndex);
-    const { importAt, follows } = pyImportPoint(doc, site.statement.startIndex);
-    const args = site.params!.childForFieldName('arguments')!;
-    const last = args.namedChildren.filter((x): x is Node => x !== null).pop()!;
-    const edits: TextEdit[] = [
-      { start: importAt, end: importAt, newText: pyHeadText(eol, follows, ['from opentelemetry.propagate import inject'], []) },
-      { start: lineStart(text, site.statement.startIndex), end: lineStart(text, site.statement.startIndex), newText: `${base}trace_carrier = {}${eol}${base}inject(trace_carrier)${eol}` },
-      { start: last.endIndex, end: last.endIndex, newText: ', MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in trace_carrier.items()}' },
-    ];
-    return { title: `Propagate trace context to ${site.target.toUpperCase()}`, edits, packages: [PIP.otel], notes: ['Receivers extract it with opentelemetry.propagate.extract from the record\'s messageAttributes (stringValue).'] };
-  }
+  if (doc.lang === 'python') return planPythonPropagation(doc, site);
   const s = jsStyle(doc, site.statement.startIndex);
   const have = jsImportedNames(doc.root, '@opentelemetry/api').names;
   const need = ['propagation', 'otelContext'].filter((x) => !have.has(x));
@@ -186,8 +148,15 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
     } else if (existing) throw new InstrumentError('MessageAttributes is not an object literal here; add the trace context to it by hand');
     else edits.push(addProp(`MessageAttributes: ${attrs}`));
   } else if (site.target === 'lambda') {
-    if (propOf(obj, 'ClientContext')) throw new InstrumentError('the Invoke call already sets ClientContext; add the trace context to its custom field by hand');
-    edits.push(addProp(`ClientContext: Buffer.from(JSON.stringify({ custom: ${carrier} })).toString(${s.quote}base64${s.quote})`));
+    const payload = propOf(obj, 'Payload')?.childForFieldName('value');
+    const stringified = payload?.type === 'call_expression' && payload.childForFieldName('function')?.text === 'JSON.stringify' ? payload.childForFieldName('arguments')?.namedChildren[0] : undefined;
+    // Lambda passes ClientContext to synchronous invocations only: an asynchronous one carries the context in its payload.
+    if (/^['"`]Event['"`]$/.test(propOf(obj, 'InvocationType')?.childForFieldName('value')?.text ?? '') && stringified) {
+      edits.push({ start: stringified.startIndex, end: stringified.endIndex, newText: `{ ...${stringified.text}, _tracing: ${carrier} }` });
+    } else {
+      if (propOf(obj, 'ClientContext')) throw new InstrumentError('the Invoke call already sets ClientContext; add the trace context to its custom field by hand');
+      edits.push(addProp(`ClientContext: Buffer.from(JSON.stringify({ custom: ${carrier} })).toString(${s.quote}base64${s.quote})`));
+    }
   } else {
     const entries = propOf(obj, 'Entries')?.childForFieldName('value');
     const details = entries?.type === 'array' ? entries.namedChildren.filter((e): e is Node => e?.type === 'object').map((e) => propOf(e, 'Detail')?.childForFieldName('value')) : [];
@@ -198,7 +167,8 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
       edits.push({ start: a.startIndex, end: a.endIndex, newText: `{ ...${a.text}, _tracing: ${carrier} }` });
     }
   }
-  const where = { sqs: 'the SQS message attributes', sns: 'the SNS message attributes', lambda: 'the Invoke ClientContext (custom)', eventbridge: 'the event detail (_tracing)' }[site.target];
+  const asyncInvoke = site.target === 'lambda' && edits.some((e) => e.newText.includes('_tracing'));
+  const where = { sqs: 'the SQS message attributes', sns: 'the SNS message attributes', lambda: asyncInvoke ? 'the payload (_tracing): Lambda passes ClientContext to synchronous invocations only' : 'the Invoke ClientContext (custom)', eventbridge: 'the event detail (_tracing)' }[site.target];
   return { title: `Propagate trace context to ${site.target === 'eventbridge' ? 'EventBridge' : site.target === 'lambda' ? 'Lambda Invoke' : site.target.toUpperCase()}`, edits,
     packages: need.length ? [{ ecosystem: 'npm', name: '@opentelemetry/api', version: '^1.9.0', install: 'npm install @opentelemetry/api' }] : [],
     notes: [`The W3C traceparent goes in ${where}; SQS allows 10 message attributes per message.`] };
