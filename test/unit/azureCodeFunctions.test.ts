@@ -12,6 +12,7 @@ describe('Azure Functions registered in code (Node.js v4, Python v2)', () => {
     const r = await new WorkspaceDiscovery(fixture).run();
     const rows = r.functions.map((f) => [f.name, f.runtime, f.handler, f.file, f.line, f.declaredIn, f.warnings]);
     assert.deepEqual(rows, [
+      ['thumbnail', 'node', 'thumbnail', 'node-js/src/functions/blobs.js', 6, 'node-js/src/functions/blobs.js:3', ['trigger blobTrigger']],
       ['httpTrigger1', 'node', 'httpTrigger1', 'node-js/src/functions/httpTrigger1.js', 6, 'node-js/src/functions/httpTrigger1.js:3', ['trigger httpTrigger']],
       ['legacy', 'node', 'legacy.handleLegacy', 'node-js/src/lib/legacy.js', 1, 'node-js/src/functions/legacy.js:4', ['trigger httpTrigger', 'handler imported from ../lib/legacy']],
       ['processOrder', 'node', 'processOrder', 'node-js/src/functions/orders.js', 8, 'node-js/src/functions/orders.js:17', ['trigger queueTrigger']],

@@ -63,7 +63,7 @@ export function extractAzureNodeFunctions(file: string, root: Node): FunctionDec
     if (!name || !opts) continue;
     let h: Node | undefined = opts;
     if (opts.type === 'object') {
-      const pair = kids(opts).find((p) => (p.type === 'pair' && p.childForFieldName('key')?.text === 'handler') || (p.type === 'shorthand_property_identifier' && p.text === 'handler'));
+      const pair = kids(opts).find((p) => ((p.type === 'pair' || p.type === 'method_definition') && (p.childForFieldName('key') ?? p.childForFieldName('name'))?.text === 'handler') || (p.type === 'shorthand_property_identifier' && p.text === 'handler'));
       h = pair?.type === 'pair' ? pair.childForFieldName('value') ?? undefined : pair;
     }
     const declLine = call.startPosition.row + 1;
