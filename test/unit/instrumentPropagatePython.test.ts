@@ -129,6 +129,12 @@ def next_step(event, context):
 `);
   });
 
+  it('in a file without imports, the new imports are followed by a blank line before the tracer', () => {
+    const { text } = propagateAll('on_order.py', 'def on_order(event, context):\n    return event["detail"]\n');
+    assert.equal(text, 'from opentelemetry import trace\nfrom opentelemetry.propagate import extract\n\ntracer = trace.get_tracer(__name__)\n\n'
+      + 'def on_order(event, context):\n    with tracer.start_as_current_span("process eventbridge event", context=extract(event.get("detail", {}).get("_tracing", {}))):\n        return event["detail"]\n');
+  });
+
   it('no invoke hint on SQS or API Gateway handlers, nor on a send already given a carrier', () => {
     const text = 'def api(event, context):\n    return {"statusCode": 200, "body": event["body"]}\n\n\ndef sqs(event, context):\n    for r in event["Records"]:\n        print(r["body"])\n';
     assert.deepEqual(propagationSites(docOf('h.py', text)).map((s) => `${s.kind} ${s.target} ${s.line}`), ['extract sqs 6']);

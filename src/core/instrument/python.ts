@@ -27,7 +27,7 @@ export function pyImportPoint(doc: SourceDoc, beforeOffset: number): { importAt:
 
 /** Import lines and module-scope setup as one insertion (blank line between imports and setup). */
 export function pyHeadText(eol: string, follows: boolean, importLines: string[], setup: string[]): string {
-  return importLines.map((l) => l + eol).join('') + (setup.length ? (follows ? eol : '') + setup.map((l) => l + eol).join('') + (follows ? '' : eol) : '');
+  return importLines.map((l) => l + eol).join('') + (setup.length ? (follows || importLines.length ? eol : '') + setup.map((l) => l + eol).join('') + (follows ? '' : eol) : '');
 }
 
 /** Module-scope name bound to `Tracer()` already, if any. */
