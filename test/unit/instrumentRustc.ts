@@ -1,10 +1,57 @@
-/** Type-checks Rust files against a stub `tracing` crate (the API surface the instrument edits use), offline in well under a second. */
+/**
+ * Type-checks Rust files against stub crates (the API surface the instrument edits use: `tracing` with
+ * its `#[instrument]` attribute, `lambda_runtime`), offline, each rustc run well under a second.
+ */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-// Signatures follow tracing 0.1: Span::in_scope, Span::current, Span::record, info_span!, Instrument::instrument.
-const TRACING_STUB = `use std::future::Future;
+// `#[instrument(...)]` keeps the item and evaluates each `fields(name = value)` value in a const, so a
+// wrong path there fails; arguments other than tracing's own are refused.
+const ATTRIBUTES_STUB = `extern crate proc_macro;
+use proc_macro::{Delimiter, TokenStream, TokenTree};
+
+#[proc_macro_attribute]
+pub fn instrument(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut checks = String::new();
+    let mut toks = args.into_iter().peekable();
+    while let Some(t) = toks.next() {
+        if let TokenTree::Ident(id) = &t {
+            let name = id.to_string();
+            if name == "fields" {
+                if let Some(TokenTree::Group(g)) = toks.peek() {
+                    if g.delimiter() == Delimiter::Parenthesis {
+                        for part in g.stream().to_string().split(',') {
+                            if let Some((_, value)) = part.split_once('=') { checks.push_str(&format!("let _ = {};", value.trim())); }
+                        }
+                    }
+                }
+            } else if !["skip_all", "err", "ret", "skip", "level", "name", "target"].contains(&name.as_str()) {
+                return format!("compile_error!(\\"unknown instrument argument {}\\");", name).parse().unwrap();
+            }
+        }
+    }
+    let mut out: TokenStream = format!("const _: () = {{ {} }};", checks).parse().unwrap();
+    out.extend(item);
+    out
+}
+`;
+
+// The parts of lambda_runtime 0.13 a handler and its main use.
+const LAMBDA_RUNTIME_STUB = `use std::future::Future;
+pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub struct Context { pub request_id: String }
+pub struct LambdaEvent<T> { pub payload: T, pub context: Context }
+pub struct ServiceFn<F>(F);
+pub fn service_fn<F>(f: F) -> ServiceFn<F> { ServiceFn(f) }
+pub async fn run<F, A, Fut, R, E>(_handler: ServiceFn<F>) -> Result<(), Error>
+where F: FnMut(LambdaEvent<A>) -> Fut, Fut: Future<Output = Result<R, E>> { Ok(()) }
+`;
+
+// Signatures follow tracing 0.1: Span::in_scope, Span::current, Span::record, info_span!, Instrument::instrument, #[instrument], field::Empty.
+const TRACING_STUB = `pub use tracing_attributes::instrument;
+pub mod field { pub struct Empty; }
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 pub struct Span;
@@ -35,14 +82,20 @@ export const hasRustc = (): boolean => spawnSync('rustc', ['--version'], { stdio
 /** Builds the stub crate in `dir` and type-checks each source (edition 2021, metadata only); returns rustc's errors per file (empty when it compiles). */
 export function rustcCheck(dir: string, sources: { name: string; text: string }[]): { name: string; errors: string }[] {
   fs.mkdirSync(dir, { recursive: true });
-  const stub = path.join(dir, 'tracing.rs'), lib = path.join(dir, 'libtracing.rlib');
-  fs.writeFileSync(stub, TRACING_STUB);
-  const built = spawnSync('rustc', ['--edition', '2021', '--crate-type', 'lib', '--crate-name', 'tracing', stub, '-o', lib], { encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`the tracing stub does not build: ${built.stderr}`);
+  const lib = path.join(dir, 'libtracing.rlib'), runtime = path.join(dir, 'liblambda_runtime.rlib'), attrs = path.join(dir, 'libtracing_attributes.so');
+  const build = (name: string, text: string, out: string, ...extra: string[]) => {
+    const f = path.join(dir, `${name}.rs`);
+    fs.writeFileSync(f, text);
+    const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', name, ...extra, f, '-o', out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`the ${name} stub does not build: ${r.stderr}`);
+  };
+  build('tracing_attributes', ATTRIBUTES_STUB, attrs, '--crate-type', 'proc-macro');
+  build('tracing', TRACING_STUB, lib, '--crate-type', 'lib', '--extern', `tracing_attributes=${attrs}`);
+  build('lambda_runtime', LAMBDA_RUNTIME_STUB, runtime, '--crate-type', 'lib');
   return sources.map((s) => {
     const f = path.join(dir, `${s.name}.rs`);
     fs.writeFileSync(f, s.text);
-    const r = spawnSync('rustc', ['--edition', '2021', '--crate-type', 'lib', '--extern', `tracing=${lib}`, '--emit=metadata', '-o', path.join(dir, `${s.name}.rmeta`), f], { encoding: 'utf8' });
+    const r = spawnSync('rustc', ['--edition', '2021', '--crate-type', 'lib', '--extern', `tracing=${lib}`, '--extern', `lambda_runtime=${runtime}`, '-L', dir, '--emit=metadata', '-o', path.join(dir, `${s.name}.rmeta`), f], { encoding: 'utf8' });
     return { name: s.name, errors: r.status === 0 ? '' : r.stderr.split('\n').filter((l) => l.startsWith('error')).join('\n') || r.stderr };
   });
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
+import { planAddTracing } from '../../src/core/instrument/instrument';
 import { applyEdits } from '../../src/core/instrument/text';
 import type { SourceDoc } from '../../src/core/instrument/types';
 import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
@@ -228,6 +229,24 @@ pub fn total(items: &[u32]) -> u32 {
     const [ok, control] = rustcCheck(path.join(tmp, 'rs'), [{ name: 'wrapped', text: out }, { name: 'control', text: out.replace('.in_scope(', '.in_scope_x(') }]);
     assert.equal(ok.errors, '');
     assert.match(control.errors, /in_scope_x/);
+  });
+
+  it('Rust: Add tracing (#[instrument] + cold start) on a lambda_runtime handler type-checks against tracing\'s and lambda_runtime\'s API', function () {
+    const text = ['use lambda_runtime::{service_fn, Error, LambdaEvent};', '',
+      'pub struct Request { pub id: u32 }', 'pub struct Response { pub id: u32 }', '',
+      'async fn function_handler(event: LambdaEvent<Request>) -> Result<Response, Error> {', '    let id = event.payload.id;', '    Ok(Response { id })', '}', '',
+      'pub async fn main() -> Result<(), Error> {', '    lambda_runtime::run(service_fn(function_handler)).await', '}', ''].join('\n');
+    const out = applyEdits(text, planAddTracing(docOf('main.rs', text), 'otel').edits);
+    assert.deepEqual(out.split('\n').slice(5, 12), [
+      'static COLD_START: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);', '',
+      '#[tracing::instrument(skip_all, err, fields(faas.coldstart = tracing::field::Empty))]',
+      'async fn function_handler(event: LambdaEvent<Request>) -> Result<Response, Error> {',
+      '    tracing::Span::current().record("faas.coldstart", COLD_START.swap(false, std::sync::atomic::Ordering::Relaxed));',
+      '    let id = event.payload.id;', '    Ok(Response { id })']);
+    if (!hasRustc()) this.skip();
+    const [ok, original, control] = rustcCheck(path.join(tmp, 'add'), [{ name: 'traced', text: out }, { name: 'original', text }, { name: 'control', text: out.replace('tracing::field::Empty', 'tracing::field::Nothing') }]);
+    assert.deepEqual([ok.errors, original.errors], ['', '']);
+    assert.match(control.errors, /Nothing/);
   });
 
   it('Rust: refuses a selection that returns', () => {
