@@ -8,10 +8,21 @@
 import type { DecodeResult } from './model';
 import { decodeJsonDocument, parseJson } from './otlpJson';
 import { newJsonDecodeState } from './otlpJsonFields';
+import { newOtlpJsonScanner, scanOtlpJson } from './otlpJsonScan';
 
 /** Decodes JSON-lines text (LF or CRLF line ends, optional BOM). Never throws. */
 export function decodeCollectorFile(text: string, source: string): DecodeResult {
+  return decodeLines(text, source, true);
+}
+
+/** `decodeCollectorFile` with every line through JSON.parse: the reference the scanner must equal. */
+export function decodeCollectorFileViaParse(text: string, source: string): DecodeResult {
+  return decodeLines(text, source, false);
+}
+
+function decodeLines(text: string, source: string, scan: boolean): DecodeResult {
   const st = newJsonDecodeState(source);
+  const scanner = scan ? newOtlpJsonScanner(st) : undefined;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 0;
   let first = true;
@@ -24,6 +35,10 @@ export function decodeCollectorFile(text: string, source: string): DecodeResult 
     if (isBlank(lineText)) continue;
     st.line = line;
     const errorsBefore = st.result.errors.length;
+    if (scanner !== undefined && scanOtlpJson(lineText, st, scanner)) {
+      first = false;
+      continue;
+    }
     const doc = parseJson(lineText, st);
     if (doc === undefined && first) {
       // Perhaps one pretty-printed document rather than JSON lines.

@@ -4,9 +4,10 @@
  * real producers write: hex ids in any case or older base64 ids, enum numbers or names, 64-bit
  * integers as strings or numbers. Unknown fields are ignored.
  */
-import type { DecodeResult, Resource, Scope, Span } from './model';
-import { NO_START_TIME, SpanProblem, buildSpan, describeSpan, pushError } from './otlpSpan';
-import { type JsonDecodeState, jsonAttributes, jsonSpanFields, newJsonDecodeState } from './otlpJsonFields';
+import type { DecodeResult, Resource, Scope } from './model';
+import { pushError } from './otlpSpan';
+import { type JsonDecodeState, decodeJsonSpan, jsonAttributes, newJsonDecodeState, problemText } from './otlpJsonFields';
+import { scanOtlpJson } from './otlpJsonScan';
 
 /**
  * Decodes one OTLP/JSON document (UTF-8 text, optional BOM). Never throws: malformed JSON gives one
@@ -14,6 +15,14 @@ import { type JsonDecodeState, jsonAttributes, jsonSpanFields, newJsonDecodeStat
  * out while the others are kept. Times are whole Unix microseconds.
  */
 export function decodeOtlpJson(text: string, source: string): DecodeResult {
+  const st = newJsonDecodeState(source);
+  // The scanner builds spans straight from the text; what it does not handle, JSON.parse does.
+  if (scanOtlpJson(text, st)) return st.result;
+  return decodeOtlpJsonViaParse(text, source);
+}
+
+/** `decodeOtlpJson` through JSON.parse and the object tree: the reference the scanner must equal. */
+export function decodeOtlpJsonViaParse(text: string, source: string): DecodeResult {
   const st = newJsonDecodeState(source);
   const doc = parseJson(text, st);
   if (doc !== undefined) decodeJsonDocument(doc, st);
@@ -108,34 +117,6 @@ function decodeResourceSpans(rs: any, r: number, st: JsonDecodeState): void {
     const ctx = { resource, scope, origin: st.origin };
     const spans = ss.spans;
     if (!Array.isArray(spans)) continue;
-    for (let i = 0; i < spans.length; i++) {
-      const raw = spans[i];
-      let result: Span | string;
-      let noStart = false;
-      try {
-        const fields = jsonSpanFields(raw, st);
-        noStart = fields.startUnixUs === undefined;
-        result = buildSpan(fields, ctx);
-      } catch (e) {
-        result = problemText(e);
-      }
-      if (typeof result === 'string') warn(st, raw, r, scopeKey, s, i, result + '; span skipped');
-      else {
-        if (noStart) warn(st, raw, r, scopeKey, s, i, NO_START_TIME);
-        st.result.spans.push(result);
-      }
-    }
+    for (let i = 0; i < spans.length; i++) decodeJsonSpan(spans[i], ctx, st, r, scopeKey, s, i);
   }
-}
-
-function warn(st: JsonDecodeState, raw: any, r: number, scopeKey: string, s: number, i: number, reason: string): void {
-  const name = raw !== null && typeof raw === 'object' && typeof raw.name === 'string' ? raw.name : undefined;
-  const where = `resourceSpans[${r}].${scopeKey}[${s}].spans[${i}]`;
-  pushError(st.result.errors, st.source, `${describeSpan(name, where)} ${reason}`, { line: st.line });
-}
-
-function problemText(e: unknown): string {
-  if (e instanceof SpanProblem) return e.message;
-  // A stack overflow or similar from hostile input: report it, never crash the caller.
-  return `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
 }

@@ -5,9 +5,12 @@
  */
 import { StringInterner, base64ToBytes } from './intern';
 import { bytesToHex } from './ids';
-import type { AttrValue, Attributes, DecodeResult, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
-import type { SpanFields } from './otlpSpan';
-import { KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, SpanProblem, jsonNanosToUs, makeStatus, newSpanFields, setAttr } from './otlpSpan';
+import type { AttrValue, Attributes, DecodeResult, Span, SpanEvent, SpanLink, SpanOrigin, SpanStatus } from './model';
+import type { SpanContext, SpanFields } from './otlpSpan';
+import {
+  KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, NO_START_TIME, STATUS_BY_NAME, SpanProblem, buildSpan, describeSpan,
+  jsonNanosToUs, makeStatus, newSpanFields, pushError, setAttr,
+} from './otlpSpan';
 
 /** State of one decode call (one file or request), shared by all documents of a JSON-lines file. */
 export interface JsonDecodeState {
@@ -281,4 +284,32 @@ export function jsonSpanFields(s: any, st: JsonDecodeState): SpanFields {
   const ts = s.traceState;
   f.traceState = typeof ts === 'string' && ts !== '' ? st.strings.intern(ts) : undefined;
   return f;
+}
+
+/**
+ * Decodes one parsed span at resourceSpans[r].<scopeKey>[s].spans[i] into `st.result`: kept (with a
+ * warning when it has no start time) or reported and left out.
+ */
+export function decodeJsonSpan(raw: unknown, ctx: SpanContext, st: JsonDecodeState, r: number, scopeKey: string, s: number, i: number): void {
+  let result: Span | string;
+  let noStart = false;
+  try {
+    const fields = jsonSpanFields(raw, st);
+    noStart = fields.startUnixUs === undefined;
+    result = buildSpan(fields, ctx);
+  } catch (e) {
+    result = problemText(e);
+  }
+  if (typeof result !== 'string') st.result.spans.push(result);
+  const reason = typeof result === 'string' ? result + '; span skipped' : noStart ? NO_START_TIME : undefined;
+  if (reason === undefined) return;
+  const name = raw !== null && typeof raw === 'object' && typeof (raw as { name?: unknown }).name === 'string' ? (raw as { name: string }).name : undefined;
+  pushError(st.result.errors, st.source, `${describeSpan(name, `resourceSpans[${r}].${scopeKey}[${s}].spans[${i}]`)} ${reason}`, { line: st.line });
+}
+
+/** The reason for a SpanProblem, or for anything else thrown while decoding (never rethrown). */
+export function problemText(e: unknown): string {
+  if (e instanceof SpanProblem) return e.message;
+  // A stack overflow or similar from hostile input: report it, never crash the caller.
+  return `could not be decoded (${e instanceof Error ? e.message : String(e)})`;
 }

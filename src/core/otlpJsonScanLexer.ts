@@ -1,0 +1,324 @@
+/**
+ * A JSON lexer over a string (charCodeAt, no tree) for the OTLP/JSON scanner: whitespace, strings,
+ * numbers, literals, object/array stepping, a validating skip of any value, and string sharing by
+ * text range. Strict RFC 8259 grammar, so text it accepts is text JSON.parse accepts.
+ *
+ * It throws two sentinels: `MALFORMED` when the text is not JSON (or nests deeper than
+ * `MAX_SKIP_DEPTH`), and `SURPRISE` when the text is JSON of a shape the fast path leaves to the
+ * JSON.parse path. Strings it returns are fresh flat strings, never slices: a V8 sliced string would
+ * keep the whole document text alive for as long as the span.
+ */
+import type { StringInterner } from './intern';
+
+/** Thrown when the text is not JSON (or too deep for the scanner): the caller falls back. */
+export const MALFORMED = new Error('malformed JSON');
+/** Thrown when the JSON has a shape the fast path does not handle: the caller falls back. */
+export const SURPRISE = new Error('unexpected OTLP/JSON shape');
+
+/** Containers nested deeper than this anywhere make the scanner give up (JSON.parse copes). */
+export const MAX_SKIP_DEPTH = 512;
+
+const TABLE_BITS = 13;
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
+/** Strings longer than this are not looked up in the sharing tables (rarely repeated). */
+export const MAX_SHARED_CHARS = 64;
+
+const HEX_KIND = new Int8Array(128);
+for (const c of '0123456789abcdef') HEX_KIND[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEF') HEX_KIND[c.charCodeAt(0)] = 2;
+
+/** Cursor over one JSON text; `p` is the index of the next unread character. */
+export class JsonLexer {
+  t: string;
+  n: number;
+  p = 0;
+  /** The last string token read by `str()`: content [s0, s1), and whether it has escapes. */
+  s0 = 0;
+  s1 = 0;
+  esc = false;
+  /** The last object key read by `key()`: [k0, k1). */
+  k0 = 0;
+  k1 = 0;
+  /** Direct-mapped tables of recent strings: a hit costs no allocation. */
+  private readonly keys: string[] = new Array<string>(1 << TABLE_BITS).fill('');
+  private readonly values: string[] = new Array<string>(1 << TABLE_BITS).fill('');
+  private readonly ids: string[] = new Array<string>(1 << TABLE_BITS).fill('');
+  private readonly stack = new Uint8Array(MAX_SKIP_DEPTH);
+
+  constructor(text: string) {
+    this.t = text;
+    this.n = text.length;
+  }
+
+  /** Starts over on another text (JSON lines), keeping the sharing tables. */
+  reset(text: string): void {
+    this.t = text;
+    this.n = text.length;
+    this.p = 0;
+  }
+
+  /** Skips whitespace; returns the char code at `p` (NaN at the end). */
+  ws(): number {
+    const t = this.t;
+    let p = this.p;
+    let c = t.charCodeAt(p);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++p);
+    this.p = p;
+    return c;
+  }
+
+  /** Reads the string whose quote is at `p` into s0/s1/esc; `p` ends after the closing quote. */
+  str(): void {
+    const t = this.t;
+    const s0 = this.p + 1;
+    let i = s0;
+    let c = t.charCodeAt(i);
+    while (c !== 34) {
+      if (c === 92 || !(c >= 32)) return this.strSlow(s0, i);
+      c = t.charCodeAt(++i);
+    }
+    this.s0 = s0;
+    this.s1 = i;
+    this.esc = false;
+    this.p = i + 1;
+  }
+
+  private strSlow(s0: number, i: number): void {
+    const t = this.t;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 92) {
+        const e = t.charCodeAt(i + 1);
+        if (e === 117) {
+          for (let k = i + 2; k < i + 6; k++) {
+            const h = t.charCodeAt(k);
+            if (!(h < 128 && HEX_KIND[h] !== 0)) throw MALFORMED;
+          }
+          i += 6;
+        } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
+        else throw MALFORMED;
+      } else if (!(c >= 32)) throw MALFORMED; // control character or end of text
+      else i++;
+    }
+    this.s0 = s0;
+    this.s1 = i;
+    this.esc = true;
+    this.p = i + 1;
+  }
+
+  /** The last string token as a new flat string (JSON.parse copies; a short slice copies too). */
+  strValue(): string {
+    const a = this.s0;
+    const b = this.s1;
+    if (!this.esc && b - a < 13) return this.t.slice(a, b);
+    return JSON.parse(this.t.slice(a - 1, b + 1)) as string;
+  }
+
+  /** The last string token, shared with earlier equal keys/names (no allocation when seen recently). */
+  sharedKey(): string {
+    return this.esc || this.s1 - this.s0 > MAX_SHARED_CHARS ? this.strValue() : this.lookup(this.keys);
+  }
+
+  /** Like `sharedKey`, for attribute values, trace states and other repeated data. */
+  sharedValue(): string {
+    return this.esc || this.s1 - this.s0 > MAX_SHARED_CHARS ? this.strValue() : this.lookup(this.values);
+  }
+
+  /**
+   * The last string token, known to be lowercase hex without escapes, shared with equal ids. Given an
+   * `interner`, ids that left the recent table are found there too (trace ids: a trace's spans
+   * may lie far apart).
+   */
+  sharedId(interner: StringInterner | undefined): string {
+    return this.lookup(this.ids, interner);
+  }
+
+  private lookup(table: string[], interner?: StringInterner): string {
+    const t = this.t;
+    const a = this.s0;
+    const b = this.s1;
+    const len = b - a;
+    if (len === 0) return '';
+    const q = len >> 2;
+    let h = Math.imul(len, 0x9e3779b1) ^ t.charCodeAt(a) ^ (t.charCodeAt(b - 1) << 7) ^ (t.charCodeAt(a + (len >> 1)) << 14);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ t.charCodeAt(a + q) ^ (t.charCodeAt(b - 1 - q) << 7);
+    h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ t.charCodeAt(a + 1) ^ (t.charCodeAt(b - 2 >= a ? b - 2 : a) << 7);
+    const slot = (h ^ (h >>> 16)) & TABLE_MASK;
+    const known = table[slot];
+    if (known.length === len && t.startsWith(known, a)) return known;
+    return (table[slot] = interner === undefined ? this.strValue() : interner.intern(this.strValue()));
+  }
+
+  /** 1 when [s0, s1) is all lowercase hex, 3 or 2 when it has uppercase hex, -1 otherwise. */
+  hexKind(): number {
+    const t = this.t;
+    let kind = 0;
+    for (let i = this.s0; i < this.s1; i++) {
+      const c = t.charCodeAt(i);
+      const k = c < 128 ? HEX_KIND[c] : 0;
+      if (k === 0) return -1;
+      kind |= k;
+    }
+    return kind;
+  }
+
+  /** Reads a number token at `p` (JSON grammar); `p` ends after it. */
+  num(): number {
+    const t = this.t;
+    const a = this.p;
+    let i = a;
+    let c = t.charCodeAt(i);
+    const neg = c === 45;
+    if (neg) c = t.charCodeAt(++i);
+    const d0 = i;
+    if (c === 48) c = t.charCodeAt(++i);
+    else if (c >= 49 && c <= 57) do c = t.charCodeAt(++i); while (c >= 48 && c <= 57);
+    else throw MALFORMED;
+    let simple = true;
+    if (c === 46) {
+      simple = false;
+      c = t.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) throw MALFORMED;
+      do c = t.charCodeAt(++i); while (c >= 48 && c <= 57);
+    }
+    if (c === 101 || c === 69) {
+      simple = false;
+      c = t.charCodeAt(++i);
+      if (c === 43 || c === 45) c = t.charCodeAt(++i);
+      if (!(c >= 48 && c <= 57)) throw MALFORMED;
+      do c = t.charCodeAt(++i); while (c >= 48 && c <= 57);
+    }
+    this.p = i;
+    if (simple && i - d0 <= 15) {
+      let v = 0;
+      for (let j = d0; j < i; j++) v = v * 10 + (t.charCodeAt(j) - 48);
+      return neg ? -v : v;
+    }
+    return Number(t.slice(a, i));
+  }
+
+  /** At `{`: steps in; true when a key follows (at `p`), false when the object was empty. */
+  objStart(): boolean {
+    this.p++;
+    const c = this.ws();
+    if (c === 34) return true;
+    if (c === 125) {
+      this.p++;
+      return false;
+    }
+    throw MALFORMED;
+  }
+
+  /** After a member: true when another key follows, false after the closing brace. */
+  objNext(): boolean {
+    const c = this.ws();
+    if (c === 44) {
+      this.p++;
+      if (this.ws() !== 34) throw MALFORMED;
+      return true;
+    }
+    if (c === 125) {
+      this.p++;
+      return false;
+    }
+    throw MALFORMED;
+  }
+
+  /** Reads a key (quote at `p`) and its colon into k0/k1; `p` ends at the value. Escaped keys are a surprise. */
+  key(): void {
+    this.str();
+    if (this.esc) throw SURPRISE;
+    this.k0 = this.s0;
+    this.k1 = this.s1;
+    if (this.ws() !== 58) throw MALFORMED;
+    this.p++;
+    this.ws();
+  }
+
+  /** Whether the last key is `k`. */
+  isKey(k: string): boolean {
+    return this.k1 - this.k0 === k.length && this.t.startsWith(k, this.k0);
+  }
+
+  /** At `[`: steps in; true when an element follows (at `p`), false when the array was empty. */
+  arrStart(): boolean {
+    this.p++;
+    if (this.ws() === 93) {
+      this.p++;
+      return false;
+    }
+    return true;
+  }
+
+  /** After an element: true when another follows (at `p`), false after the closing bracket. */
+  arrNext(): boolean {
+    const c = this.ws();
+    if (c === 44) {
+      this.p++;
+      this.ws();
+      return true;
+    }
+    if (c === 93) {
+      this.p++;
+      return false;
+    }
+    throw MALFORMED;
+  }
+
+  /** The char code at `p`. */
+  at(): number {
+    return this.t.charCodeAt(this.p);
+  }
+
+  /** Skips one value of any type at `p`, checking its grammar; iterative, so depth costs no stack. */
+  skipValue(): void {
+    const stack = this.stack;
+    let depth = 0;
+    for (;;) {
+      // A value starts here.
+      let c = this.ws();
+      if (c === 123 || c === 91) {
+        const isObj = c === 123 ? 1 : 0;
+        this.p++;
+        if (this.ws() === (isObj === 1 ? 125 : 93)) this.p++; // empty: a whole value
+        else {
+          if (depth >= MAX_SKIP_DEPTH) throw MALFORMED;
+          stack[depth++] = isObj;
+          if (isObj === 1) this.memberKey();
+          continue;
+        }
+      } else if (c === 34) this.str();
+      else if (c === 116) this.lit('true');
+      else if (c === 102) this.lit('false');
+      else if (c === 110) this.lit('null');
+      else this.num();
+      // After a value: close containers or go to the next member/element.
+      for (;;) {
+        if (depth === 0) return;
+        c = this.ws();
+        if (c === 44) {
+          this.p++;
+          if (stack[depth - 1] === 1) this.memberKey();
+          break;
+        }
+        if (c === (stack[depth - 1] === 1 ? 125 : 93)) {
+          this.p++;
+          depth--;
+        } else throw MALFORMED;
+      }
+    }
+  }
+
+  private memberKey(): void {
+    if (this.ws() !== 34) throw MALFORMED;
+    this.str();
+    if (this.ws() !== 58) throw MALFORMED;
+    this.p++;
+  }
+
+  private lit(word: string): void {
+    if (!this.t.startsWith(word, this.p)) throw MALFORMED;
+    this.p += word.length;
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * The span part of the OTLP/JSON scanner: one span object read straight from the text into the
+ * call's scratch `SpanFields`, with ids, times, enums, status, attributes (every AnyValue type),
+ * events and links. It gives what `jsonSpanFields` gives for the same span; anything it does not
+ * handle the same way throws `SURPRISE` (or a `SpanProblem` from a shared field decoder), and the
+ * caller then decodes that span through JSON.parse and `jsonSpanFields`.
+ */
+import type { AttrValue, Attributes, SpanEvent, SpanLink, SpanStatus } from './model';
+import { type JsonDecodeState, ZERO_SPAN_ID, jsonEnum, jsonId } from './otlpJsonFields';
+import { JsonLexer, SURPRISE } from './otlpJsonScanLexer';
+import type { SpanFields } from './otlpSpan';
+import { KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, jsonNanosToUs, makeStatus, setAttr } from './otlpSpan';
+
+const UNSET = makeStatus(0, undefined);
+
+/** Reads OTLP/JSON spans from text; `st` is the decode call's state (scratch record, id interner). */
+export class SpanScanner extends JsonLexer {
+  constructor(text: string, readonly st: JsonDecodeState) {
+    super(text);
+  }
+
+  /** The span object at `p` into `st.fields`; `p` ends after it. Throws SURPRISE for the slow path. */
+  span(): SpanFields {
+    if (this.at() !== 123) throw SURPRISE;
+    let traceId: string | undefined;
+    let spanId: string | undefined;
+    let parentSpanId: string | undefined;
+    let startUnixUs: number | undefined;
+    let endUnixUs: number | undefined;
+    let name = '';
+    let kind = 0;
+    let status: SpanStatus = UNSET;
+    let attributes: Attributes | undefined;
+    let events: SpanEvent[] = NO_EVENTS;
+    let links: SpanLink[] = NO_LINKS;
+    let flags = 0;
+    let traceState: string | undefined;
+    let seen = 0;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      let bit = 0;
+      switch (this.k1 - this.k0) {
+        case 4:
+          if (this.isKey('name')) { bit = 1; name = this.keyString(); }
+          else if (this.isKey('kind')) { bit = 2; kind = this.enumValue(KIND_BY_NAME, 'kind'); }
+          break;
+        case 5:
+          if (this.isKey('links')) { bit = 4; links = this.links(); }
+          else if (this.isKey('flags')) { bit = 8; flags = this.flags(); }
+          break;
+        case 6:
+          if (this.isKey('spanId')) { bit = 16; spanId = this.id(8, 'span id'); }
+          else if (this.isKey('status')) { bit = 32; status = this.status(); }
+          else if (this.isKey('events')) { bit = 64; events = this.events(); }
+          break;
+        case 7:
+          if (this.isKey('traceId')) { bit = 128; traceId = this.id(16, 'trace id'); }
+          break;
+        case 10:
+          if (this.isKey('attributes')) { bit = 256; attributes = this.attributes(); }
+          else if (this.isKey('traceState')) { bit = 512; traceState = this.traceState(); }
+          break;
+        case 12:
+          if (this.isKey('parentSpanId')) { bit = 1024; parentSpanId = this.parentId(); }
+          break;
+        case 15:
+          if (this.isKey('endTimeUnixNano')) { bit = 2048; endUnixUs = this.time(); }
+          break;
+        case 17:
+          if (this.isKey('startTimeUnixNano')) { bit = 4096; startUnixUs = this.time(); }
+          break;
+        default:
+          break;
+      }
+      if (bit === 0) this.skipValue();
+      else if ((seen & bit) !== 0) throw SURPRISE; // duplicate key: JSON.parse keeps the last
+      else seen |= bit;
+      more = this.objNext();
+    }
+    if (traceId === undefined || spanId === undefined) throw SURPRISE;
+    const f = this.st.fields;
+    f.traceId = traceId;
+    f.spanId = spanId;
+    f.parentSpanId = parentSpanId;
+    f.startUnixUs = startUnixUs === 0 ? undefined : startUnixUs;
+    f.endUnixUs = endUnixUs === 0 ? undefined : endUnixUs;
+    f.name = name;
+    f.kind = kind;
+    f.status = status;
+    f.attributes = attributes ?? {};
+    f.events = events;
+    f.links = links;
+    f.flags = flags;
+    f.traceState = traceState;
+    return f;
+  }
+
+  /** A string value, shared with equal keys and names. */
+  keyString(): string {
+    if (this.at() !== 34) throw SURPRISE;
+    this.str();
+    return this.sharedKey();
+  }
+
+  /** A string value as a new string (escapes decoded). */
+  private plainString(): string {
+    if (this.at() !== 34) throw SURPRISE;
+    this.str();
+    return this.strValue();
+  }
+
+  /** A trace/span id: lowercase hex of `n` bytes, from hex (any case) or base64. */
+  id(n: number, what: string): string {
+    if (this.at() !== 34) throw SURPRISE;
+    this.str();
+    if (!this.esc && this.s1 - this.s0 === 2 * n && this.hexKind() === 1) return this.sharedId(n === 16 ? this.st.ids : undefined);
+    return jsonId(this.strValue(), n, this.st, what, true);
+  }
+
+  private parentId(): string | undefined {
+    const c = this.at();
+    if (c === 110) {
+      this.skipValue(); // null
+      return undefined;
+    }
+    if (c !== 34) throw SURPRISE;
+    this.str();
+    if (this.s1 === this.s0) return undefined;
+    const id = !this.esc && this.s1 - this.s0 === 16 && this.hexKind() === 1 ? this.sharedId(undefined) : jsonId(this.strValue(), 8, this.st, 'parent span id', true);
+    return id === ZERO_SPAN_ID ? undefined : id;
+  }
+
+  /** Nanoseconds (digit string or number) -> whole microseconds, as `jsonNanosToUs`. */
+  private time(): number {
+    const c = this.at();
+    let us: number | undefined;
+    if (c === 34) {
+      this.str();
+      if (this.esc) us = jsonNanosToUs(this.strValue());
+      else {
+        const t = this.t;
+        const a = this.s0;
+        const n = this.s1 - a;
+        if (n === 0 || n > 20) throw SURPRISE;
+        us = 0;
+        for (let i = 0; i < n; i++) {
+          const d = t.charCodeAt(a + i) - 48;
+          if (d < 0 || d > 9) throw SURPRISE;
+          if (i < n - 3) us = us * 10 + d;
+        }
+      }
+    } else if (c === 45 || (c >= 48 && c <= 57)) us = jsonNanosToUs(this.num());
+    if (us === undefined) throw SURPRISE;
+    return us;
+  }
+
+  private enumValue(names: Readonly<Record<string, number>>, field: string): number {
+    const c = this.at();
+    if (c === 45 || (c >= 48 && c <= 57)) return this.num();
+    if (c !== 34) throw SURPRISE;
+    this.str();
+    return jsonEnum(this.strValue(), names, field);
+  }
+
+  private flags(): number {
+    const c = this.at();
+    if (c === 45 || (c >= 48 && c <= 57)) return this.num() >>> 0;
+    if (c !== 34) throw SURPRISE;
+    this.str();
+    if (this.esc || this.s1 === this.s0) throw SURPRISE;
+    for (let i = this.s0; i < this.s1; i++) {
+      const d = this.t.charCodeAt(i);
+      if (d < 48 || d > 57) throw SURPRISE;
+    }
+    return Number(this.t.slice(this.s0, this.s1)) >>> 0;
+  }
+
+  private traceState(): string | undefined {
+    if (this.at() !== 34) throw SURPRISE;
+    this.str();
+    return this.s1 === this.s0 ? undefined : this.sharedValue();
+  }
+
+  private status(): SpanStatus {
+    if (this.at() !== 123) throw SURPRISE;
+    let code = 0;
+    let message: string | undefined;
+    let seen = 0;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      if (this.isKey('code')) {
+        if ((seen & 1) !== 0) throw SURPRISE;
+        seen |= 1;
+        code = this.enumValue(STATUS_BY_NAME, 'status code');
+      } else if (this.isKey('message')) {
+        if ((seen & 2) !== 0) throw SURPRISE;
+        seen |= 2;
+        message = this.plainString();
+      } else this.skipValue();
+      more = this.objNext();
+    }
+    if (code !== 0 && code !== 1 && code !== 2) throw SURPRISE;
+    return makeStatus(code, message);
+  }
+
+  /** `[{key, value}]` -> a new attributes object, in list order (a later equal key wins). */
+  attributes(): Attributes {
+    if (this.at() !== 91) throw SURPRISE;
+    const out: Attributes = {};
+    let more = this.arrStart();
+    while (more) {
+      this.keyValue(out, 0);
+      more = this.arrNext();
+    }
+    return out;
+  }
+
+  /** One `{key, value}` at `p` into `out`, its value at nesting `depth`. */
+  private keyValue(out: Attributes, depth: number): void {
+    if (this.at() !== 123) throw SURPRISE;
+    let key: string | undefined;
+    let value: AttrValue = null;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      if (this.k1 - this.k0 === 3 && this.isKey('key')) {
+        if (key !== undefined) throw SURPRISE;
+        key = this.keyString();
+      } else if (this.k1 - this.k0 === 5 && this.isKey('value')) {
+        // The value must follow its key, and only once (JSON.parse would keep the last).
+        if (key === undefined || value !== null) throw SURPRISE;
+        if (this.at() === 123) value = this.anyValue(depth);
+        else this.skipValue();
+        if (value === null) value = NULL_SEEN;
+      } else this.skipValue();
+      more = this.objNext();
+    }
+    if (key === undefined) throw SURPRISE;
+    if (value === NULL_SEEN) value = null;
+    if (key === '__proto__') setAttr(out, key, value);
+    else out[key] = value;
+  }
+
+  /** An AnyValue object at `p`; its one known member decides the type, none gives null. */
+  private anyValue(depth: number): AttrValue {
+    let value: AttrValue = null;
+    let found = false;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      const len = this.k1 - this.k0;
+      let hit = true;
+      if (len === 11 && this.isKey('stringValue')) {
+        if (this.at() === 34) {
+          this.str();
+          value = this.sharedValue();
+        } else this.skipValue();
+      } else if (len === 8 && this.isKey('intValue')) value = this.intValue();
+      else if (len === 9 && this.isKey('boolValue')) value = this.boolValue();
+      else if (len === 11 && this.isKey('doubleValue')) {
+        const c = this.at();
+        if (c === 45 || (c >= 48 && c <= 57)) value = this.num();
+        else throw SURPRISE;
+      } else if (len === 10 && this.isKey('arrayValue')) value = this.arrayValue(depth);
+      else if (len === 11 && this.isKey('kvlistValue')) value = this.kvlistValue(depth);
+      else if (len === 10 && this.isKey('bytesValue')) {
+        if (this.at() === 34) value = this.plainString();
+        else this.skipValue();
+      } else {
+        hit = false;
+        this.skipValue();
+      }
+      if (hit) {
+        // Two typed members: the JSON.parse path's precedence decides, not text order.
+        if (found) throw SURPRISE;
+        found = true;
+      }
+      more = this.objNext();
+    }
+    return value;
+  }
+
+  private intValue(): number {
+    const c = this.at();
+    if (c === 45 || (c >= 48 && c <= 57)) return this.num();
+    if (c !== 34) throw SURPRISE;
+    this.str();
+    const t = this.t;
+    let i = this.s0;
+    const neg = t.charCodeAt(i) === 45;
+    if (neg) i++;
+    const digits = this.s1 - i;
+    if (this.esc || digits < 1 || digits > 20) throw SURPRISE;
+    let v = 0;
+    for (let j = i; j < this.s1; j++) {
+      const d = t.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) throw SURPRISE;
+      v = v * 10 + d;
+    }
+    if (digits > 15) return Number(t.slice(this.s0, this.s1));
+    return neg ? -v : v;
+  }
+
+  private boolValue(): boolean {
+    const c = this.at();
+    if (c === 116 && this.t.startsWith('true', this.p)) {
+      this.p += 4;
+      return true;
+    }
+    if (c === 102 && this.t.startsWith('false', this.p)) {
+      this.p += 5;
+      return false;
+    }
+    throw SURPRISE;
+  }
+
+  private arrayValue(depth: number): AttrValue[] {
+    if (depth >= MAX_VALUE_DEPTH || this.at() !== 123) throw SURPRISE;
+    let out: AttrValue[] | undefined;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      if (this.isKey('values')) {
+        if (out !== undefined || this.at() !== 91) throw SURPRISE;
+        out = [];
+        let el = this.arrStart();
+        while (el) {
+          if (this.at() === 123) out.push(this.anyValue(depth + 1));
+          else {
+            this.skipValue();
+            out.push(null);
+          }
+          el = this.arrNext();
+        }
+      } else this.skipValue();
+      more = this.objNext();
+    }
+    // push() leaves spare capacity; a copy is exact.
+    return out === undefined || out.length === 0 ? [] : out.slice();
+  }
+
+  private kvlistValue(depth: number): Record<string, AttrValue> {
+    if (depth >= MAX_VALUE_DEPTH || this.at() !== 123) throw SURPRISE;
+    const out: Record<string, AttrValue> = {};
+    let seen = false;
+    let more = this.objStart();
+    while (more) {
+      this.key();
+      if (this.isKey('values')) {
+        if (seen || this.at() !== 91) throw SURPRISE;
+        seen = true;
+        let el = this.arrStart();
+        while (el) {
+          this.keyValue(out, depth + 1);
+          el = this.arrNext();
+        }
+      } else this.skipValue();
+      more = this.objNext();
+    }
+    return out;
+  }
+
+  private events(): SpanEvent[] {
+    if (this.at() !== 91) throw SURPRISE;
+    if (!this.arrStart()) return NO_EVENTS;
+    const out: SpanEvent[] = [];
+    do {
+      if (this.at() !== 123) throw SURPRISE;
+      let name = '';
+      let timeUnixUs = 0;
+      let attributes: Attributes | undefined;
+      let seen = 0;
+      let more = this.objStart();
+      while (more) {
+        this.key();
+        let bit = 0;
+        if (this.isKey('timeUnixNano')) { bit = 1; timeUnixUs = this.time(); }
+        else if (this.isKey('name')) { bit = 2; name = this.keyString(); }
+        else if (this.isKey('attributes')) { bit = 4; attributes = this.attributes(); }
+        else this.skipValue();
+        if ((seen & bit) !== 0) throw SURPRISE;
+        seen |= bit;
+        more = this.objNext();
+      }
+      out.push({ name, timeUnixUs, attributes: attributes ?? {} });
+    } while (this.arrNext());
+    return out.slice();
+  }
+
+  private links(): SpanLink[] {
+    if (this.at() !== 91) throw SURPRISE;
+    if (!this.arrStart()) return NO_LINKS;
+    const out: SpanLink[] = [];
+    do {
+      if (this.at() !== 123) throw SURPRISE;
+      let traceId: string | undefined;
+      let spanId: string | undefined;
+      let traceState: string | undefined;
+      let attributes: Attributes | undefined;
+      let seen = 0;
+      let more = this.objStart();
+      while (more) {
+        this.key();
+        let bit = 0;
+        if (this.isKey('traceId')) { bit = 1; traceId = this.id(16, 'link trace id'); }
+        else if (this.isKey('spanId')) { bit = 2; spanId = this.id(8, 'link span id'); }
+        else if (this.isKey('traceState')) { bit = 4; traceState = this.plainString(); }
+        else if (this.isKey('attributes')) { bit = 8; attributes = this.attributes(); }
+        else this.skipValue();
+        if ((seen & bit) !== 0) throw SURPRISE;
+        seen |= bit;
+        more = this.objNext();
+      }
+      if (traceId === undefined || spanId === undefined) throw SURPRISE;
+      const link: SpanLink = { traceId, spanId, attributes: attributes ?? {} };
+      if (traceState) link.traceState = traceState;
+      out.push(link);
+    } while (this.arrNext());
+    return out.slice();
+  }
+}
+
+/** Marks "value seen, and it was null" so a second `value` member is caught. */
+const NULL_SEEN = Object.freeze([]) as unknown as AttrValue;
