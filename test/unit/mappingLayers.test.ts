@@ -74,8 +74,8 @@ describe('Lambda layers (/opt) mapped to the workspace', () => {
   it('reads SAM LayerVersions with local content and which functions use them', () => {
     const r = discover();
     assert.deepEqual(r.layers, [
-      { name: 'SharedLayer', contentDir: 'layers/shared', declaredIn: { file: 'template.yaml', line: 4 } },
-      { name: 'CommonLayer', contentDir: 'layers/common', declaredIn: { file: 'template.yaml', line: 9 } },
+      { name: 'SharedLayer', contentDir: 'layers/shared', declaredIn: { file: 'template.yaml', line: 4 }, layerName: 'SharedLayer' },
+      { name: 'CommonLayer', contentDir: 'layers/common', declaredIn: { file: 'template.yaml', line: 9 }, layerName: 'CommonLayer' },
     ]);
     assert.deepEqual(r.functions.map((f) => [f.name, f.layers]), [['OrdersFunction', ['SharedLayer']], ['ReportsFunction', ['CommonLayer']]]);
   });
@@ -127,8 +127,10 @@ functions:
       - arn:aws:lambda:us-east-1:123456789012:layer:ext:3
 `;
     const r = extractServerless('svc/serverless.yml', yml);
-    assert.deepEqual(r.layers, [{ name: 'SharedDashutilsLambdaLayer', contentDir: 'svc/layers/shared', declaredIn: { file: 'svc/serverless.yml', line: 6 } }]);
+    assert.deepEqual(r.layers, [{ name: 'SharedDashutilsLambdaLayer', contentDir: 'svc/layers/shared', declaredIn: { file: 'svc/serverless.yml', line: 6 }, layerName: 'shared-utils',
+      exports: ['cf:shop-dev.SharedDashutilsLambdaLayerQualifiedArn', 'sls-shop-dev-SharedDashutilsLambdaLayerQualifiedArn'] }]);
     assert.deepEqual(r.functions[0].layers, ['SharedDashutilsLambdaLayer']);
+    assert.deepEqual(r.functions[0].externalLayers, ['arn:aws:lambda:us-east-1:123456789012:layer:ext:3']);
   });
 });
 
@@ -137,7 +139,7 @@ describe('Terraform layers', () => {
     const { parsers } = await loadParsers(['terraform']);
     const hcl = 'data "archive_file" "common" {\n  type = "zip"\n  source_dir = "${path.module}/../layers/common"\n  output_path = "${path.module}/common.zip"\n}\nresource "aws_lambda_layer_version" "common" {\n  layer_name = "common"\n  filename = data.archive_file.common.output_path\n}\nresource "aws_lambda_function" "f" {\n  function_name = "reports"\n  filename = "build/f.zip"\n  handler = "app.handler"\n  runtime = "python3.12"\n  layers = [aws_lambda_layer_version.common.arn, "arn:aws:lambda:us-east-1:1:layer:x:1"]\n}\n';
     const r = extractTerraform('infra/main.tf', parsers.get('terraform')!.parse(hcl)!.rootNode);
-    assert.deepEqual(r.layers, [{ name: 'common', contentDir: 'layers/common', declaredIn: { file: 'infra/main.tf', line: 6 } }]);
+    assert.deepEqual(r.layers, [{ name: 'common', contentDir: 'layers/common', declaredIn: { file: 'infra/main.tf', line: 6 }, layerName: 'common' }]);
     assert.deepEqual(r.functions.map((f) => [f.name, f.layers]), [['f', ['common']]]);
   });
 });

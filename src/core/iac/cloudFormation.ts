@@ -119,7 +119,10 @@ export function extractCloudFormation(file: string, root: DocNode | undefined, w
     }
     if (type === 'AWS::Serverless::LayerVersion' || type === 'AWS::Lambda::LayerVersion') {
       const content = str(child(meta, 'aws:asset:path')) ?? evalValue(child(props, type === 'AWS::Lambda::LayerVersion' ? 'Content' : 'ContentUri'), ctx);
-      if (content && !/^s3:\/\//.test(content) && !content.includes('${')) (result.layers ??= []).push({ name: logicalId, contentDir: joinPosix(dir, content), declaredIn: { file, line: declLine } });
+      const layerName = evalValue(child(props, 'LayerName'), ctx) ?? (type === 'AWS::Serverless::LayerVersion' ? logicalId : undefined);
+      if (content && !/^s3:\/\//.test(content) && !content.includes('${')) {
+        (result.layers ??= []).push({ name: logicalId, contentDir: joinPosix(dir, content), declaredIn: { file, line: declLine }, ...(layerName ? { layerName } : {}) });
+      }
       continue;
     }
     if (type !== 'AWS::Serverless::Function' && type !== 'AWS::Lambda::Function') continue;
@@ -168,17 +171,57 @@ export function extractCloudFormation(file: string, root: DocNode | undefined, w
     if (buildMethod === 'esbuild' && eps?.kind === 'seq') fn.entryPoints = eps.items.map(str).filter((s): s is string => !!s);
     const binary = str(child(bp, 'Binary'));
     if (binary) fn.binary = binary;
-    const layers = prop(props, g, 'Layers');
-    const refs = layers?.kind === 'seq' ? layers.items.map(layerRef).filter((r): r is string => !!r) : [];
-    if (refs.length) fn.layers = refs;
+    // SAM adds the function's Layers to those of Globals, and merges Environment variables.
+    const layerNodes = [child(g, 'Layers'), child(props, 'Layers')].flatMap((l) => (l?.kind === 'seq' ? l.items : []));
+    for (const n of layerNodes) {
+      const ref = layerEntry(n, resources, ctx);
+      if (ref?.local) (fn.layers ??= []).push(ref.local);
+      else if (ref?.external) (fn.externalLayers ??= []).push(ref.external);
+    }
+    const env: Record<string, string> = {};
+    for (const vars of [child(child(g, 'Environment'), 'Variables'), child(child(props, 'Environment'), 'Variables')]) {
+      for (const [k, v] of vars?.kind === 'map' ? vars.entries : []) {
+        const value = evalValue(v, ctx);
+        if (value !== undefined && !value.includes('${')) env[k] = value;
+      }
+    }
+    if (Object.keys(env).length) fn.environment = env;
     result.functions.push(fn);
   }
+  addLayerExports(result, child(root, 'Outputs'), ctx);
   return result;
 }
 
-/** The logical id in a `!Ref X` layer entry; undefined for ARNs and other expressions. */
-function layerRef(n: DocNode): string | undefined {
-  if (n.kind !== 'map' || n.entries.size !== 1) return undefined;
-  const [[k, v]] = [...n.entries];
-  return k === 'Ref' ? str(v) : undefined;
+/**
+ * One `Layers` entry: a layer of this template (`!Ref X`), or what names a layer declared
+ * elsewhere: an ARN (also from `!Sub` or a parameter default), `import:<Export>` for
+ * `!ImportValue`, `cf:${Stack}.<Output>` for a nested stack's `!GetAtt Stack.Outputs.X`.
+ */
+function layerEntry(n: DocNode, resources: DocNode, ctx: Ctx): { local?: string; external?: string } | undefined {
+  if (n.kind === 'map' && n.entries.size === 1) {
+    const [[k, v]] = [...n.entries];
+    if (k === 'Ref' && str(v) && child(resources, str(v)!)) return { local: str(v) };
+    if (k === 'Fn::ImportValue') { const name = evalValue(v, ctx); return name ? { external: `import:${name}` } : undefined; }
+    if (k === 'Fn::GetAtt') {
+      const parts = v.kind === 'seq' ? v.items.map(str) : (str(v) ?? '').split('.');
+      const [stack, ...attr] = parts.join('.').split('.');
+      if (attr[0] === 'Outputs' && attr.length === 2) return { external: `cf:\${${stack}}.${attr[1]}` };
+      return undefined;
+    }
+  }
+  const value = evalValue(n, ctx);
+  return value ? { external: value } : undefined;
+}
+
+/** Export names and output keys (`cf:${AWS::StackName}.<Key>`) of Outputs whose value is one of the template's layers. */
+function addLayerExports(result: IacFileResult, outputs: DocNode | undefined, ctx: Ctx): void {
+  if (outputs?.kind !== 'map' || !result.layers) return;
+  for (const [key, o] of outputs.entries) {
+    const value = child(o, 'Value');
+    const target = str(child(value, 'Ref')) ?? (() => { const g = child(value, 'Fn::GetAtt'); return g?.kind === 'seq' ? str(g.items[0]) : str(g)?.split('.')[0]; })();
+    const layer = result.layers.find((l) => l.name === target);
+    if (!layer) continue;
+    const exportName = evalValue(child(child(o, 'Export'), 'Name'), ctx);
+    layer.exports = [...(layer.exports ?? []), ...(exportName ? [exportName] : []), `cf:\${AWS::StackName}.${key}`];
+  }
 }

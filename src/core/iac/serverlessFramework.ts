@@ -5,6 +5,7 @@
 import { child, type DocNode, num, parseYamlDoc, plain, str } from './docTree';
 import { expandFileNodes, type ReadFile, ServerlessFiles, splitTopLevel } from './serverlessFileVars';
 import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
+import { readServerlessLayersAndEnv, serverlessLayerExports } from './serverlessLayers';
 
 /** True when the document looks like a serverless.yml (has `service` and `functions` or `provider`). */
 export function isServerlessConfig(root: DocNode | undefined): boolean {
@@ -91,7 +92,9 @@ export function extractServerless(file: string, text: string, readFile?: ReadFil
     for (const [key, l] of layers.entries) {
       const p = R(str(child(l, 'path')));
       // Serverless names the layer's resource `<Key>LambdaLayer`; functions use it by `Ref`.
-      if (p && !p.includes('${')) (result.layers ??= []).push({ name: `${cfnName(key)}LambdaLayer`, contentDir: joinPosix(dir, p), declaredIn: { file, line: layers.keyLines.get(key) ?? l.line } });
+      const name = `${cfnName(key)}LambdaLayer`;
+      const layerName = R(str(child(l, 'name'))) ?? key;
+      if (p && !p.includes('${')) (result.layers ??= []).push({ name, contentDir: joinPosix(dir, p), declaredIn: { file, line: layers.keyLines.get(key) ?? l.line }, layerName, exports: serverlessLayerExports(name, service, opts.stage) });
     }
   }
   const fnsNode = child(root, 'functions');
@@ -118,9 +121,8 @@ export function extractServerless(file: string, text: string, readFile?: ReadFil
     if (fn.runtime === 'rust' || pluginNames.includes('serverless-rust')) fn.binary = fn.handler;
     const bundler = pluginNames.find((p) => p && BUNDLERS.has(p));
     if (bundler) fn.warnings.push(`bundled by ${bundler}: the handler is looked up in its TypeScript/JavaScript source, deployed frames map through source maps`);
-    const used = child(f, 'layers') ?? child(provider, 'layers');
-    const refs = used?.kind === 'seq' ? used.items.map((i) => str(child(i, 'Ref'))).filter((r): r is string => !!r) : [];
-    if (refs.length) fn.layers = refs;
+    // A private set: a `${cf:...}` layer is resolved against the workspace, not reported as unknown.
+    readServerlessLayersAndEnv(fn, f, provider, (x) => resolveServerlessVars(x, root, opts, new Set()));
     result.functions.push(fn);
   }
   result.warnings.push(...files.parseWarnings);

@@ -116,12 +116,20 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
     const isResource = kw === 'resource' && l[0] === 'aws_lambda_function';
     const at = attributes(b);
     const get = (k: string): Val => evalExpr(named(at.get(k)).find((c) => c.type === 'expression'), env);
+    const layerName = get('layer_name');
+    const named_ = typeof layerName === 'string' ? { layerName } : {};
     if (kw === 'resource' && l[0] === 'aws_lambda_layer_version') {
       const code = layerCode(get('filename'), env);
-      if (code) (result.layers ??= []).push({ name: l[1], contentDir: joinPosix(dir, stripModuleDir(code, dir)), declaredIn: { file, line: b.startPosition.row + 1 } });
+      if (code) (result.layers ??= []).push({ name: l[1], contentDir: joinPosix(dir, stripModuleDir(code, dir)), declaredIn: { file, line: b.startPosition.row + 1 }, ...named_ });
       continue;
     }
     const source = get('source');
+    if (kw === 'module' && get('create_layer') === true) {
+      // terraform-aws-modules/lambda with create_layer: a layer, used as module.<name>.lambda_layer_arn.
+      const sp = sourcePath(get('source_path'));
+      if (typeof sp === 'string' && !sp.includes('${')) (result.layers ??= []).push({ name: `module.${l[0]}`, contentDir: joinPosix(dir, stripModuleDir(sp, dir)), declaredIn: { file, line: b.startPosition.row + 1 }, ...named_ });
+      continue;
+    }
     const isModule = kw === 'module' && typeof source === 'string' && (/terraform-aws-modules\/lambda\/aws/.test(source) || (at.has('source_path') && at.has('handler')) || (at.has('handler') && at.has('function_name') && at.has('runtime')));
     if (!isResource && !isModule) continue;
     const name = isResource ? l[1] : l[0];
@@ -142,9 +150,7 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
     if (Array.isArray(arch) && typeof arch[0] === 'string') fn.architecture = arch[0];
     if (s('package_type') === 'Image') { fn.packageType = 'image'; fn.imageUri = s('image_uri'); }
     if (isModule) {
-      let sp = get('source_path');
-      if (Array.isArray(sp)) sp = sp.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? x.path : x)).find((x) => typeof x === 'string');
-      else if (sp && typeof sp === 'object') sp = (sp as Record<string, Val>).path;
+      const sp = sourcePath(get('source_path'));
       const local = s('local_existing_package');
       if (typeof sp === 'string' && !sp.includes('${')) fn.codeUri = joinPosix(dir, stripModuleDir(sp, dir));
       else if (local && !local.includes('${')) fn.codeUri = joinPosix(dir, stripModuleDir(local, dir));
@@ -161,11 +167,67 @@ export function extractTerraform(file: string, root: Node, vars: Map<string, Val
         fn.warnings.push(`code is the archive ${filename}; its sources are looked for in ${fn.codeUri}`);
       } else if (!at.has('s3_bucket') && fn.packageType === 'zip') fn.warnings.push('no static filename: the package is built elsewhere');
     }
-    const layerRefs = [...(named(at.get('layers')).find((c) => c.type === 'expression')?.text ?? '').matchAll(/aws_lambda_layer_version\.([\w-]+)\.arn/g)].map((m) => m[1]);
-    if (layerRefs.length) fn.layers = layerRefs;
+    readLayers(fn, at.get('layers'), env);
+    const envBlock = nestedBlock(b, 'environment');
+    const vars = isModule ? get('environment_variables') : envBlock ? evalExpr(named(attributes(envBlock).get('variables')).find((c) => c.type === 'expression'), env) : undefined;
+    const environment = Object.fromEntries(Object.entries(vars && typeof vars === 'object' && !Array.isArray(vars) ? vars : {})
+      .filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1]) && !String(e[1]).includes('${')).map(([k, v]) => [k, String(v)]));
+    if (Object.keys(environment).length) fn.environment = environment;
     result.functions.push(fn);
   }
   return result;
+}
+
+/**
+ * A function's `layers`: `aws_lambda_layer_version.x.arn` and `module.x.lambda_layer_arn` name
+ * layers of the module's folder; ARN strings (also from variable defaults) are external layers;
+ * other expressions cannot be known before apply and are reported.
+ */
+function readLayers(fn: FunctionDecl, attr: Node | undefined, env: Env): void {
+  const expr = named(attr).find((c) => c.type === 'expression');
+  if (!expr) return;
+  const text = expr.text;
+  const local = [...text.matchAll(/aws_lambda_layer_version\.([\w-]+)\.arn|module\.([\w-]+)\.lambda_layer_(?:layer_)?arn/g)].map((m) => m[1] ?? `module.${m[2]}`);
+  if (local.length) fn.layers = local;
+  const items = tupleItems(expr);
+  for (const item of items) {
+    if (/aws_lambda_layer_version\.|module\.[\w-]+\.lambda_layer/.test(item.text)) continue;
+    const v = evalExpr(item, env);
+    const values = Array.isArray(v) ? v : [v];
+    for (const x of values) {
+      if (typeof x === 'string' && x !== '') (fn.externalLayers ??= []).push(x);
+      else if (x === undefined) fn.warnings.push(`layer \`${item.text}\` is known only when applied: its /opt frames stay unmapped`);
+    }
+  }
+}
+
+/** The element expressions of a tuple expression, looking through `compact([...])`/`concat(...)`. */
+function tupleItems(expr: Node): Node[] {
+  let n: Node | undefined = expr;
+  for (let guard = 0; n && guard < 4; guard++) {
+    const k: Node | undefined = named(n)[0];
+    if (!k) return [];
+    if (k.type === 'collection_value') { const t = named(k)[0]; return t?.type === 'tuple' ? named(t).filter((c) => c.type === 'expression') : []; }
+    if (k.type === 'function_call') {
+      const args = named(named(k).find((c) => c.type === 'function_arguments')).filter((c) => c.type === 'expression');
+      return args.flatMap((a) => tupleItems(a));
+    }
+    if (k.type === 'expression') { n = k; continue; }
+    return [expr];
+  }
+  return [];
+}
+
+function nestedBlock(b: Node, name: string): Node | undefined {
+  const body = named(b).find((c) => c.type === 'body');
+  return named(body).find((c) => c.type === 'block' && named(c)[0]?.text === name);
+}
+
+/** terraform-aws-modules `source_path`: a string, `{ path = ... }` or a list of either (the first path). */
+function sourcePath(sp: Val): Val {
+  if (Array.isArray(sp)) return sp.map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? x.path : x)).find((x) => typeof x === 'string');
+  if (sp && typeof sp === 'object') return (sp as Record<string, Val>).path;
+  return sp;
 }
 
 function stripModuleDir(p: string, dir: string): string {

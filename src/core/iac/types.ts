@@ -45,6 +45,14 @@ export interface FunctionDecl {
   declaredIn: FileLine;
   /** Logical ids of the layers declared in the same file that the function uses (`Layers: [!Ref X]`). */
   layers?: string[];
+  /**
+   * Layers the function uses that are declared elsewhere (another template, stack or account): the
+   * entry as written once resolved where possible, ARN strings (`arn:aws:lambda:...:layer:NAME:N`)
+   * or `import:<ExportName>` / `cf:<stack>.<Output>` for cross-stack references.
+   */
+  externalLayers?: string[];
+  /** Environment variables with a statically known value (function level over provider/Globals level). */
+  environment?: Record<string, string>;
   warnings: string[];
 }
 
@@ -55,6 +63,10 @@ export interface LayerDecl {
   /** Workspace-relative folder (or archive) holding the layer's content, i.e. what `/opt` holds. */
   contentDir: string;
   declaredIn: FileLine;
+  /** The deployed layer name (`LayerName`, Serverless layer name, Terraform `layer_name`), when static. */
+  layerName?: string;
+  /** Names other stacks reach it by: CloudFormation export names and output keys whose value is the layer, `cf:<stack>.<Output>`. */
+  exports?: string[];
 }
 
 /** What one infrastructure file yields. */
@@ -104,6 +116,12 @@ export interface DiscoveredFunction {
   codeDir?: string;
   /** Workspace content folders of the layers the function uses (what its `/opt` holds), when declared. */
   layerDirs?: string[];
+  /**
+   * Set when the declaration shows the function is traced without code changes (an OpenTelemetry
+   * layer, an `/opt/otel*` exec wrapper, a Datadog/New Relic wrapper handler): a one-line reason,
+   * e.g. `AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler`. X-Ray active tracing alone does not count.
+   */
+  autoInstrumentation?: string;
   memoryMb: number | null;
   timeoutSec: number | null;
   architecture: string | null;

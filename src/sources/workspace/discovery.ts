@@ -14,10 +14,11 @@ import { extractCdkSource } from '../../core/iac/cdkSource';
 import { azureMainSelects, extractAzureNodeFunctions, extractAzurePythonFunctions } from '../../core/iac/azureCode';
 import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
 import { extractServerless } from '../../core/iac/serverlessFramework';
+import { autoInstrumentationOf, resolveExternalLayers, type WorkspaceLayer } from '../../core/iac/layerRefs';
 import { extractTerraform, terraformVariables } from '../../core/iac/terraform';
 import { dirnamePosix, type DiscoveredFunction, type FunctionDecl, type IacFileResult } from '../../core/iac/types';
 import { type GrammarName, loadParsers } from './grammars';
-import { type FileStamp, walkWorkspace } from './walk';
+import { type FileStamp, walkLayerContent, walkWorkspace } from './walk';
 
 /** What one discovery run found. */
 export interface DiscoveryResult {
@@ -101,10 +102,6 @@ export class WorkspaceDiscovery {
     const before = this.stamps;
     this.stamps = walkWorkspace(this.root);
     const files = [...this.stamps.keys()];
-    const changedDirs = changedFolders(before, this.stamps);
-    for (const cache of [this.texts, this.trees, this.iac, this.other] as Map<string, Cached<unknown>>[]) {
-      for (const f of cache.keys()) if (!this.stamps.has(f)) { (cache.get(f)?.value as Tree | undefined)?.delete?.(); cache.delete(f); }
-    }
     const needed = new Set<GrammarName>();
     for (const f of files) {
       const l = languageOf(f);
@@ -120,29 +117,50 @@ export class WorkspaceDiscovery {
     }
     const warnings: string[] = [...this.grammarErrors];
     const decls: FunctionDecl[] = [];
-    const layersByFile = new Map<string, Map<string, string>>();
+    const layersByScope = new Map<string, Map<string, string>>();
+    const allLayers: WorkspaceLayer[] = [];
     const tfVars = this.terraformVars(files);
     const cdkApps = files.filter((f) => /(^|\/)cdk\.json$/.test(f)).map(dirnamePosix);
     for (const f of files) {
       const r = this.iacFile(f, tfVars) ?? this.cdkFile(f, cdkApps) ?? this.otherCloudFile(f);
       if (!r) continue;
       decls.push(...r.functions);
-      if (r.layers?.length) layersByFile.set(f, new Map(r.layers.map((l) => [l.name, l.contentDir])));
+      if (r.layers?.length) {
+        const scope = layerScope(f);
+        layersByScope.set(scope, new Map([...(layersByScope.get(scope) ?? []), ...r.layers.map((l): [string, string] => [l.name, l.contentDir])]));
+        allLayers.push(...r.layers.map((l) => ({ ...l, file: f })));
+      }
       warnings.push(...r.warnings);
       for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
     }
     mergeSynthesized(decls);
     const index = this.codeIndex(files);
+    // Layer content is walked once the IaC files named it: its node_modules hold the layer's own code.
+    const layerFiles = walkLayerContent(this.root, [...new Set(allLayers.map((l) => l.contentDir))]);
+    if (layerFiles.size) this.stamps = new Map([...this.stamps, ...layerFiles].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    const changedDirs = changedFolders(before, this.stamps);
+    for (const cache of [this.texts, this.trees, this.iac, this.other] as Map<string, Cached<unknown>>[]) {
+      for (const f of cache.keys()) if (!this.stamps.has(f)) { (cache.get(f)?.value as Tree | undefined)?.delete?.(); cache.delete(f); }
+    }
     const located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
-    const functions = decls.map((d) => {
+    const functions = decls.map((declared) => {
+      const local = declared.layers ?? [];
+      const scope = layersByScope.get(layerScope(declared.declaredIn.file));
+      const external = resolveExternalLayers(declared, allLayers);
+      const layerDirs = [...new Set([...local.map((l) => scope?.get(l)).filter((x): x is string => !!x), ...external.dirs])];
+      const localNames = local.map((l) => allLayers.find((x) => x.name === l && scope?.get(l) === x.contentDir)?.layerName).filter((x): x is string => !!x);
+      const auto = autoInstrumentationOf(declared, [...(declared.externalLayers ?? []), ...localNames]);
+      // A vendor wrapper handler loads the real one from an environment variable: that one is located.
+      const d = auto.handler ? { ...declared, handler: auto.handler } : declared;
       // A handler is located again only when a file changed under a folder its search looked in.
       const key = JSON.stringify(d);
       const prev = this.located.get(key);
       const stale = !prev || prev.deps.some((dep) => changedDirs.has(dep) || [...changedDirs].some((c) => dep === '.' || c.startsWith(`${dep}/`)));
       const loc = stale ? locateHandler(d, index) : prev.loc;
       located.set(key, stale ? { loc, deps: dependencyFolders(d, loc) } : prev);
-      const layerDirs = (d.layers ?? []).map((l) => layersByFile.get(d.declaredIn.file)?.get(l)).filter((x): x is string => !!x);
-      return { ...toDiscovered(d, loc), ...(layerDirs.length ? { layerDirs } : {}) };
+      const found = toDiscovered(d, loc);
+      found.warnings.push(...external.warnings, ...(auto.warning ? [auto.warning] : []));
+      return { ...found, ...(layerDirs.length ? { layerDirs } : {}), ...(auto.reason ? { autoInstrumentation: auto.reason } : {}) };
     });
     this.located = located;
     return { functions, warnings, parsedFiles: [...this.parsed].sort(), fileCount: files.length };
@@ -281,6 +299,11 @@ function mergeSynthesized(decls: FunctionDecl[]): void {
     src.architecture ??= syn.architecture;
     decls.splice(i, 1);
   }
+}
+
+/** Where a layer's logical name is visible: its file, or for Terraform every .tf file of its folder (one module). */
+function layerScope(file: string): string {
+  return file.endsWith('.tf') ? `${dirnamePosix(file)}/*.tf` : file;
 }
 
 /** Folders holding a file that was added, removed or modified between two walks. */
