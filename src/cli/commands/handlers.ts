@@ -8,7 +8,10 @@ const HELP = `Usage: trace-insight handlers [--workspace DIR] [--json]
 
 Lists every function declared by SAM/CloudFormation templates, serverless.yml, CDK-synthesized
 templates and Terraform under DIR (default: the current folder), with the file and line of its
-handler. Unresolved handlers show the reason; ambiguous ones list their candidates.
+handler. Unresolved handlers show the reason; ambiguous ones list their candidates. Functions
+traced without code changes (an OpenTelemetry layer or exec wrapper, a Datadog/New Relic wrapper
+handler) say so ("auto-instrumented: ..."; \`autoInstrumentation\` in --json), and the workspace
+folders of their layers are listed.
 `;
 
 /** Runs the command; exit code 0 (also when some handlers are unresolved), 2 for bad usage. */
@@ -27,6 +30,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const facts = [f.runtime, f.architecture, f.memoryMb !== null ? `${f.memoryMb} MB` : null, f.timeoutSec !== null ? `${f.timeoutSec} s` : null].filter(Boolean).join(', ');
     io.out(`${f.name}  ${f.handler ?? '(no handler)'}${facts ? `  [${facts}]` : ''}\n  -> ${where}\n  declared in ${f.declaredIn}\n`);
     if (f.aliases.length) io.out(`  deployed as ${f.aliases.join(', ')}\n`);
+    if (f.autoInstrumentation) io.out(`  auto-instrumented: ${f.autoInstrumentation}\n`);
+    if (f.layerDirs?.length) io.out(`  layers (/opt) from ${f.layerDirs.join(', ')}\n`);
     for (const c of f.candidates ?? []) io.out(`  candidate ${c.file}:${c.line} (${c.why})\n`);
     for (const w of f.warnings) io.out(`  warning: ${w}\n`);
   }

@@ -19,8 +19,13 @@ export type PathMapping =
 
 const LIBRARY = /(^|\/)(node_modules|site-packages|dist-packages|\.venv|vendor)\/|^node:|^node$|^internal\/|^<|^runtime\/|^github\.com\/|^golang\.org\/|@v\d/;
 
-/** True for frames of the runtime, of dependencies or of the SDKs: never the user's code. */
+/**
+ * True for frames of the runtime, of dependencies or of the SDKs: never the user's code. Paths under
+ * `/opt` are layer content, which may be the user's own code even under `node_modules`: they are
+ * not library paths here, and `mapDeployedPath` tells whether a workspace layer holds them.
+ */
 export function isLibraryPath(p: string): boolean {
+  if (/^\/opt\//.test(p.replace(/\\/g, '/').replace(/^file:\/\//, ''))) return false;
   return LIBRARY.test(p) || p === 'native' || /^(java|javax|jdk|sun|com\.amazonaws|software\.amazon)\//.test(p) || /^System\./.test(p);
 }
 
