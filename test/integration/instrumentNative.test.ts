@@ -102,4 +102,27 @@ describe('Wrap in a span (Go, Rust) and Python EventBridge propagation', () => {
       '        order = event["detail"]["order"]', '        return {"ok": order}', ''].join('\n'));
     await until(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'trace-context-not-propagated') ? undefined : true), 'the hint to go away');
   });
+
+  it('a handler traced by its deployment (AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument) gets no hint; Add tracing is still offered and says so', async () => {
+    const ws = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'ti-layer-test');
+    fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
+    try {
+      fs.writeFileSync(path.join(ws, 'template.yaml'), ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Resources:',
+        '  LayerOrders:', '    Type: AWS::Serverless::Function', '    Properties:', '      CodeUri: src/', '      Handler: app.orders_handler', '      Runtime: python3.12',
+        '      Environment:', '        Variables:', '          AWS_LAMBDA_EXEC_WRAPPER: /opt/otel-instrument',
+        '  LayerAdmin:', '    Type: AWS::Serverless::Function', '    Properties:', '      CodeUri: src/', '      Handler: app.admin_handler', '      Runtime: python3.12', ''].join('\n'));
+      fs.writeFileSync(path.join(ws, 'src/app.py'), 'def orders_handler(event, context):\n    return 1\n\n\ndef admin_handler(event, context):\n    return 2\n');
+      const doc = await vscode.workspace.openTextDocument(path.join(ws, 'src/app.py'));
+      await vscode.window.showTextDocument(doc);
+      const hints = await until(() => { const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.code === 'untraced-handler'); return d.length ? d : undefined; }, 'the untraced-handler hints');
+      assert.deepEqual(hints.map((h) => doc.getText(h.range)), ['admin_handler']);
+      const actions = (await actionsAt(doc.uri, new vscode.Range(0, 4, 0, 4))).filter((a) => a.title.startsWith('Add tracing to handler'));
+      assert.deepEqual(actions.map((a) => a.title), ['OpenTelemetry (recommended)', 'Powertools Tracer', 'X-Ray SDK'].map((s) => `Add tracing to handler: ${s} (already traced by AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument)`));
+      assert.deepEqual(actions.map((a) => [a.kind?.value, a.isPreferred ?? false]), Array(3).fill(['refactor.rewrite', false]));
+      assert.match(String(actions[0].command?.arguments?.[0]), /orders_handler is already traced by its deployment \(AWS_LAMBDA_EXEC_WRAPPER=\/opt\/otel-instrument\)/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
 });
