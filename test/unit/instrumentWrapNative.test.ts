@@ -187,6 +187,35 @@ func Save(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInpu
     assert.match(plan.notes.join(' '), /no context\.Context parameter/);
   });
 
+  it('Go: a selection with a defer is not moved into a closure (the defer must still run at the function\'s end); a second span in one function gets its own names', () => {
+    const text = 'package p\n\nimport "context"\n\nfunc F(ctx context.Context) error {\n\trows, err := db.QueryContext(ctx, "select 1")\n\tdefer rows.Close()\n\t_, err = db.ExecContext(ctx, "delete")\n\treturn err\n}\n';
+    let out = wrap('p.go', text, 'rows, err', 'defer rows');
+    out = wrap('p.go', out, '_, err = db.ExecContext');
+    assert.equal(out.slice(out.indexOf('func F')), `func F(ctx context.Context) error {
+\tspanCtx, span := tracer.Start(ctx, "db.QueryContext")
+\trows, err := db.QueryContext(spanCtx, "select 1")
+\tdefer rows.Close()
+\tif err != nil {
+\t\tspan.RecordError(err)
+\t\tspan.SetStatus(codes.Error, err.Error())
+\t}
+\tspan.End()
+\tfunc() {
+\t\tctx, span2 := tracer.Start(ctx, "db.ExecContext")
+\t\tdefer span2.End()
+\t\t_, err = db.ExecContext(ctx, "delete")
+\t\tif err != nil {
+\t\t\tspan2.RecordError(err)
+\t\t\tspan2.SetStatus(codes.Error, err.Error())
+\t\t}
+\t}()
+\treturn err
+}
+`);
+    assert.match(out, /^import \(\n\t"context"\n\n\t"go\.opentelemetry\.io\/otel"\n\t"go\.opentelemetry\.io\/otel\/codes"\n\)\n/m);
+    assert.equal(docOf('p.go', out).root.hasError, false);
+  });
+
   it('Go: refuses a selection that returns, and styles other than OpenTelemetry', () => {
     const doc = docOf('orders.go', GO);
     assert.throws(() => planWrap(doc, GO.indexOf('out, err'), GO.indexOf('return fmt'), 'otel'), /returns from the function/);

@@ -71,6 +71,13 @@ function importEdits(doc: SourceDoc, paths: string[]): TextEdit[] {
       return { start: at, end: at, newText: line(p) };
     });
   }
+  if (decls.length === 1) {
+    // One `import "x"`: becomes a block, the standard library first and modules after a blank line (goimports' layout).
+    const spec = descendants(decls[0], 'import_spec')[0];
+    const all = [spec.text, ...need.map((p) => `"${p}"`)];
+    const std = all.filter((p) => !p.replace(/^\w+\s+/, '').slice(1).split('/')[0].includes('.')), mods = all.filter((p) => !std.includes(p));
+    return [{ start: decls[0].startIndex, end: decls[0].endIndex, newText: `import (${eol}${std.map((p) => `\t${p}${eol}`).join('')}${std.length && mods.length ? eol : ''}${mods.map((p) => `\t${p}${eol}`).join('')})` }];
+  }
   const after = decls.length ? decls[decls.length - 1] : descendants(root, 'package_clause')[0];
   const at = after ? nextLineStart(text, after.endIndex) : 0;
   return [{ start: at, end: at, newText: `${decls.length ? '' : eol}${need.map((p) => `import "${p}"${eol}`).join('')}` }];
@@ -108,8 +115,10 @@ export function wrapGo(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, sp
   const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
   const span = free(fnNames, 'span');
   const errLines = (i: string) => (recordsErr ? L(i, 'if err != nil {') + L(i + unit, `${span}.RecordError(err)`) + L(i + unit, `${span}.SetStatus(codes.Error, err.Error())`) + L(i, '}') : '');
+  // A defer in the selection runs when the function returns: inside a closure it would run at the closure's end.
+  const defers = own(stmts, fn, 'defer_statement').length > 0;
   let body: string;
-  if (!escapes) {
+  if (!escapes && !defers) {
     // The closure's own `ctx` shadows the parameter, so the selected calls pass the span's context unchanged.
     body = L(base, 'func() {') + L(base + unit, `${usesCtx ? ctxName : '_'}, ${span} := ${tracer}.Start(${parent}, "${spanName}")`) + L(base + unit, `defer ${span}.End()`)
       + reindent(text, root, start, end, unit) + errLines(base + unit) + L(base, '}()');
