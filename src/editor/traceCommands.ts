@@ -1,13 +1,17 @@
 /**
  * Opening one trace in the waterfall panel: "Trace Insight: Open Trace by ID" (an input box, or the id as
  * argument) and `traceInsight.openTrace`, run by the Functions view's trace items. Stack frames and spans
- * open the workspace file they map to (deployed paths such as /var/task/... matched by path suffix).
+ * open the workspace file they map to (deployed paths such as /var/task/... matched by path suffix;
+ * /opt/... frames through the layer folders of the span's function, found by workspace discovery).
  * "Open Trace in X-Ray Console" opens the AWS console page of a trace in the browser.
  */
 import * as vscode from 'vscode';
 import { normalizeTraceId, w3cToXrayTraceId } from '../core/ids';
 import { mapDeployedPath } from '../core/mapping/deployedPath';
+import { type FunctionNames, resolveFunction } from '../core/mapping/identity';
 import type { Span } from '../core/model';
+import type { WorkspaceDiscovery } from '../sources/workspace/discovery';
+import { readInsightsSettings } from './codeLensConfig';
 import type { Configuration } from './config';
 import type { FunctionsNode } from './functionsView';
 import type { StoreController } from './storeController';
@@ -49,10 +53,43 @@ async function workspaceFiles(): Promise<{ root: vscode.Uri; files: string[] } |
   return { root, files };
 }
 
-async function openMapped(path: string, line: number | null): Promise<string | undefined> {
+/**
+ * Workspace discovery for `/opt/...` frames (layer code), created on the first such frame and run
+ * again (incrementally) on each: it knows the functions' layer folders and walks their node_modules,
+ * which findFiles excludes. Runs are chained, never concurrent.
+ */
+class LayerResolver {
+  private discovery?: Promise<{ d: WorkspaceDiscovery; functionNamesOf: (s: Span) => FunctionNames }>;
+  private last: Promise<unknown> = Promise.resolve();
+
+  /** Layer folders for a frame of `span` (its function's, else every function's) and the files under them. */
+  layersFor(root: vscode.Uri, span: Span | undefined): Promise<{ layerDirs: string[]; files: string[] }> {
+    const next = this.last.then(async () => {
+      this.discovery ??= import('../sources/workspace/lazyWorkspace').then((m) => ({ d: new m.WorkspaceDiscovery(root.fsPath), functionNamesOf: m.functionNamesOf }));
+      const { d, functionNamesOf } = await this.discovery;
+      const { functions } = await d.run();
+      const fn = span ? resolveFunction(functionNamesOf(span), functions, readInsightsSettings().functionMap).function : undefined;
+      const all = [...new Set(functions.flatMap((f) => f.layerDirs ?? []))];
+      const layerDirs = fn?.layerDirs?.length ? fn.layerDirs : all;
+      const files = d.files().filter((f) => layerDirs.some((l) => f.startsWith(`${l}/`)));
+      return { layerDirs, files };
+    });
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
+async function openMapped(path: string, line: number | null, layers: LayerResolver, span?: Span): Promise<string | undefined> {
   const ws = await workspaceFiles();
   if (!ws) return vscode.l10n.t('Open a folder to map {0} to a file.', path);
-  const mapped = mapDeployedPath(path, ws.files);
+  let files = ws.files;
+  let layerDirs: string[] | undefined;
+  if (/^(file:\/\/)?\/opt\//.test(path.replace(/\\/g, '/')) && ws.root.scheme === 'file') {
+    const l = await layers.layersFor(ws.root, span);
+    layerDirs = l.layerDirs;
+    files = [...new Set([...ws.files, ...l.files])].sort();
+  }
+  const mapped = mapDeployedPath(path, files, undefined, undefined, layerDirs);
   if (mapped.file === undefined) return vscode.l10n.t('{0}: {1}', path, mapped.unmapped);
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws.root, mapped.file));
   const pos = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
@@ -60,15 +97,15 @@ async function openMapped(path: string, line: number | null): Promise<string | u
   return undefined;
 }
 
-function panelCallbacks(log: vscode.LogOutputChannel): TracePanelCallbacks {
+function panelCallbacks(log: vscode.LogOutputChannel, layers: LayerResolver): TracePanelCallbacks {
   return {
     revealSpan(span: Span) {
       const file = span.attributes['code.filepath'] ?? span.attributes['code.file.path'];
       const line = span.attributes['code.lineno'] ?? span.attributes['code.line.number'];
       if (typeof file !== 'string') return vscode.l10n.t('"{0}" carries no source location (code.filepath).', span.name);
-      return openMapped(file, typeof line === 'number' ? line : null);
+      return openMapped(file, typeof line === 'number' ? line : null, layers, span);
     },
-    openSource: (path, line) => openMapped(path, line),
+    openSource: (path, line, span) => openMapped(path, line, layers, span),
     log: (m) => log.warn(`waterfall: ${m}`),
   };
 }
@@ -92,6 +129,7 @@ const askTraceId = (title: string) => vscode.window.showInputBox({
 
 /** Registers the open commands and "Open Trace in X-Ray Console" (region from `config`, else from the trace). */
 export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreController, log: vscode.LogOutputChannel, config?: Configuration): vscode.Disposable[] {
+  const layers = new LayerResolver();
   const open = (id: string): Promise<OpenedTrace | undefined> => Promise.resolve(vscode.window.withProgress({
     location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Opening trace {0}', id.trim()), cancellable: true,
   }, async (_progress, token) => {
@@ -101,7 +139,7 @@ export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreCon
     const trace = await store.getTrace(traceId);
     if (token.isCancellationRequested) return undefined;
     if (!trace) throw new Error(vscode.l10n.t('Trace {0} is not in the store ({1}).', traceId, stores.storeDir));
-    const panel = TracePanel.show(extensionUri, trace, panelCallbacks(log));
+    const panel = TracePanel.show(extensionUri, trace, panelCallbacks(log, layers));
     return { traceId, spanCount: trace.spans.length, title: panel.panel.title };
   }));
   // A waterfall panel open before a window reload comes back showing the same stored trace.
@@ -111,7 +149,7 @@ export function registerTraceCommands(extensionUri: vscode.Uri, stores: StoreCon
       const traceId = typeof saved === 'string' ? normalizeTraceId(saved) : undefined;
       const trace = traceId ? await (await stores.open()).getTrace(traceId).catch(() => undefined) : undefined;
       if (!trace) { panel.dispose(); return; }
-      TracePanel.restore(panel, extensionUri, trace, panelCallbacks(log));
+      TracePanel.restore(panel, extensionUri, trace, panelCallbacks(log, layers));
     },
   });
   const openInConsole = async (arg?: unknown, options?: { open?: boolean }): Promise<string | undefined> => {

@@ -6,3 +6,4 @@
 export { WorkspaceDiscovery } from './discovery';
 export { loadParsers } from './grammars';
 export { walkWorkspace } from './walk';
+export { functionNamesOf } from './traceCodeMapper';
