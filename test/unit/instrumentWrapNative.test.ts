@@ -10,6 +10,7 @@ import { applyEdits } from '../../src/core/instrument/text';
 import type { SourceDoc } from '../../src/core/instrument/types';
 import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
 import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
+import { goCheck, hasGo } from './instrumentGoCheck';
 import { hasRustc, rustcCheck } from './instrumentRustc';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
@@ -214,6 +215,22 @@ func Save(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInpu
 `);
     assert.match(out, /^import \(\n\t"context"\n\n\t"go\.opentelemetry\.io\/otel"\n\t"go\.opentelemetry\.io\/otel\/codes"\n\)\n/m);
     assert.equal(docOf('p.go', out).root.hasError, false);
+  });
+
+  it('Go: the results build with the Go compiler against the OpenTelemetry API (no unused variable, right signatures); so does Add tracing', function () {
+    if (!hasGo()) this.skip();
+    const sql = 'package p\n\nimport (\n\t"context"\n\t"database/sql"\n)\n\nvar db *sql.DB\n\nfunc F(ctx context.Context) error {\n\trows, err := db.QueryContext(ctx, "select 1")\n\tdefer rows.Close()\n\t_, err = db.ExecContext(ctx, "delete")\n\treturn err\n}\n';
+    const handler = 'package main\n\nimport (\n\t"context"\n\n\t"github.com/aws/aws-lambda-go/lambda"\n)\n\nfunc handle(ctx context.Context, name string) (string, error) {\n\treturn "hi " + name, nil\n}\n\nfunc main() {\n\tlambda.Start(handle)\n}\n';
+    const outs = {
+      escapes: wrap('orders.go', GO, 'out, err :='), noCtx: wrap('orders.go', GO, 'resp, err :='), closure: wrap('orders.go', GO, '_, err = client.PutItem', 'fmt.Println("saved")'),
+      deferred: wrap('p.go', wrap('p.go', sql, 'rows, err', 'defer rows'), '_, err = db.ExecContext'),
+      addTracing: applyEdits(handler, planAddTracing(docOf('main.go', handler), 'otel').edits),
+    };
+    assert.match(outs.addTracing, /lambda\.Start\(otellambda\.InstrumentHandler\(handle\)\)/);
+    const control = outs.escapes.replace('spanCtx, span :=', 'spanCtx, span, extra :=');
+    const results = goCheck(path.join(tmp, 'go'), [...Object.entries(outs).map(([name, text]) => ({ name, text })), { name: 'original', text: GO }, { name: 'control', text: control }]);
+    assert.deepEqual(results.filter((r) => r.name !== 'control' && r.errors), []);
+    assert.match(results.find((r) => r.name === 'control')!.errors, /assignment mismatch/);
   });
 
   it('Go: refuses a selection that returns, and styles other than OpenTelemetry', () => {
