@@ -295,6 +295,14 @@ pub fn total(items: &[u32]) -> u32 {
     assert.match(control.errors, /Nothing/);
   });
 
+  it('Rust: a trailing if without ; stays the function\'s value inside the span (type-checks)', function () {
+    const text = 'pub fn pick(a: bool) -> u32 {\n    let b = 1;\n    if a { b } else { 2 }\n}\n';
+    const out = wrap('pick.rs', text, 'if a');
+    assert.equal(out, 'pub fn pick(a: bool) -> u32 {\n    let b = 1;\n    tracing::info_span!("work").in_scope(|| {\n        if a { b } else { 2 }\n    })\n}\n');
+    if (!hasRustc()) this.skip();
+    assert.deepEqual(rustcCheck(path.join(tmp, 'tail'), [{ name: 'pick', text: out }]), [{ name: 'pick', errors: '' }]);
+  });
+
   it('Rust: refuses a selection that returns', () => {
     const text = 'fn f(x: u32) -> u32 {\n    if x > 1 {\n        return 1;\n    }\n    x\n}\n';
     assert.throws(() => planWrap(docOf('f.rs', text), text.indexOf('if x'), text.indexOf('    }\n    x') + 5, 'otel'), /returns from the function/);

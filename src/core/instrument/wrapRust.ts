@@ -63,7 +63,9 @@ export function wrapRust(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, 
   const last = code[code.length - 1];
   const rest = block.namedChildren.filter((n): n is Node => n !== null && n.startIndex >= last.endIndex && !COMMENTS.has(n.type));
   // The block's tail expression (the function's value): it stays the value of the wrapped block.
-  const tail = !rest.length && !/^(let_declaration|expression_statement|empty_statement)$|_item$/.test(last.type) && text.slice(last.endIndex, block.endIndex).trim() === '}';
+  // A trailing `if`/`match` without `;` is an expression_statement in the tree but still the block's value.
+  const tail = !rest.length && !/^(let_declaration|empty_statement)$|_item$/.test(last.type) && !(last.type === 'expression_statement' && last.text.trimEnd().endsWith(';'))
+    && text.slice(last.endIndex, block.endIndex).trim() === '}';
   // `format!("{count}")` names a binding inside a string: read inline format arguments too.
   const inlineArgs = (n: Node) => descendants(n, 'macro_invocation').flatMap((m) => descendants(m, 'string_content', 'string_literal')).flatMap((s) => [...s.text.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((x) => x[1]));
   const used = new Set(rest.flatMap((n) => [...descendants(n, 'identifier').map((i) => i.text), ...inlineArgs(n)]));
