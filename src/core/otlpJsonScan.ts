@@ -191,12 +191,15 @@ function readScope(sc: SpanScanner, scope: Scope): void {
   if (version) scope.version = version;
 }
 
+// A module-local copy: under a CommonJS loader each call of an imported function goes through a getter.
+const build = buildSpan;
+
 function span(sc: SpanScanner, ctx: SpanContext, r: number, scopeKey: string, s: number, i: number): void {
   const start = sc.p;
   try {
     const f = sc.span();
     if (f.startUnixUs !== undefined) {
-      const built = buildSpan(f, ctx);
+      const built = build(f, ctx);
       if (typeof built !== 'string') {
         sc.st.result.spans.push(built);
         return;
@@ -206,7 +209,7 @@ function span(sc: SpanScanner, ctx: SpanContext, r: number, scopeKey: string, s:
     if (e === MALFORMED) throw e;
   }
   // Rejected, warned about, or a shape left to JSON.parse: decode this span the JSON.parse way.
-  sc.p = start;
+  sc.rewind(start);
   sc.skipValue();
   const raw: unknown = JSON.parse(sc.t.slice(start, sc.p));
   decodeJsonSpan(raw, ctx, sc.st, r, scopeKey, s, i);

@@ -23,6 +23,9 @@ const TABLE_MASK = (1 << TABLE_BITS) - 1;
 /** Strings longer than this are not looked up in the sharing tables (rarely repeated). */
 export const MAX_SHARED_CHARS = 64;
 
+// Characters that end the plain (copyable) part of a string: backslash and control characters.
+const SPECIAL = /[\\\x00-\x1f]/g;
+
 const HEX_KIND = new Int8Array(128);
 for (const c of '0123456789abcdef') HEX_KIND[c.charCodeAt(0)] = 1;
 for (const c of 'ABCDEF') HEX_KIND[c.charCodeAt(0)] = 2;
@@ -32,6 +35,8 @@ export class JsonLexer {
   t: string;
   n: number;
   p = 0;
+  /** Index of the next backslash or control character at or after some earlier string start (n: none). */
+  private special = -1;
   /** The last string token read by `str()`: content [s0, s1), and whether it has escapes. */
   s0 = 0;
   s1 = 0;
@@ -55,6 +60,13 @@ export class JsonLexer {
     this.t = text;
     this.n = text.length;
     this.p = 0;
+    this.special = -1;
+  }
+
+  /** Moves back to `pos` (an earlier value start) to read it again. */
+  rewind(pos: number): void {
+    this.p = pos;
+    this.special = -1; // it may lie past a backslash between pos and here
   }
 
   /** Skips whitespace; returns the char code at `p` (NaN at the end). */
@@ -71,16 +83,24 @@ export class JsonLexer {
   str(): void {
     const t = this.t;
     const s0 = this.p + 1;
-    let i = s0;
-    let c = t.charCodeAt(i);
-    while (c !== 34) {
-      if (c === 92 || !(c >= 32)) return this.strSlow(s0, i);
-      c = t.charCodeAt(++i);
+    // The closing quote by indexOf (a native scan); the string is plain when no backslash or
+    // control character comes before it. `special` caches where the next of those is.
+    const q = t.indexOf('"', s0);
+    if (this.special < s0) this.findSpecial(s0);
+    if (q >= 0 && q < this.special) {
+      this.s0 = s0;
+      this.s1 = q;
+      this.esc = false;
+      this.p = q + 1;
+      return;
     }
-    this.s0 = s0;
-    this.s1 = i;
-    this.esc = false;
-    this.p = i + 1;
+    this.strSlow(s0, s0);
+  }
+
+  private findSpecial(from: number): void {
+    SPECIAL.lastIndex = from;
+    const m = SPECIAL.exec(this.t);
+    this.special = m === null ? this.n : m.index;
   }
 
   private strSlow(s0: number, i: number): void {

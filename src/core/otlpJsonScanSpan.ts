@@ -11,7 +11,13 @@ import { JsonLexer, SURPRISE } from './otlpJsonScanLexer';
 import type { SpanFields } from './otlpSpan';
 import { KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, jsonNanosToUs, makeStatus, setAttr } from './otlpSpan';
 
-const UNSET = makeStatus(0, undefined);
+// Module-local copies of what every span uses: under a CommonJS loader each use of an imported
+// binding is a getter call.
+const PLAIN_STATUS: readonly SpanStatus[] = [makeStatus(0, undefined), makeStatus(1, undefined), makeStatus(2, undefined)];
+const UNSET = PLAIN_STATUS[0];
+const SPAN_NO_EVENTS = NO_EVENTS;
+const SPAN_NO_LINKS = NO_LINKS;
+const ZERO_ID = ZERO_SPAN_ID;
 
 /** Reads OTLP/JSON spans from text; `st` is the decode call's state (scratch record, id interner). */
 export class SpanScanner extends JsonLexer {
@@ -31,8 +37,8 @@ export class SpanScanner extends JsonLexer {
     let kind = 0;
     let status: SpanStatus = UNSET;
     let attributes: Attributes | undefined;
-    let events: SpanEvent[] = NO_EVENTS;
-    let links: SpanLink[] = NO_LINKS;
+    let events: SpanEvent[] = SPAN_NO_EVENTS;
+    let links: SpanLink[] = SPAN_NO_LINKS;
     let flags = 0;
     let traceState: string | undefined;
     let seen = 0;
@@ -128,7 +134,7 @@ export class SpanScanner extends JsonLexer {
     this.str();
     if (this.s1 === this.s0) return undefined;
     const id = !this.esc && this.s1 - this.s0 === 16 && this.hexKind() === 1 ? this.sharedId(undefined) : jsonId(this.strValue(), 8, this.st, 'parent span id', true);
-    return id === ZERO_SPAN_ID ? undefined : id;
+    return id === ZERO_ID ? undefined : id;
   }
 
   /** Nanoseconds (digit string or number) -> whole microseconds, as `jsonNanosToUs`. */
@@ -202,7 +208,7 @@ export class SpanScanner extends JsonLexer {
       more = this.objNext();
     }
     if (code !== 0 && code !== 1 && code !== 2) throw SURPRISE;
-    return makeStatus(code, message);
+    return message ? makeStatus(code, message) : PLAIN_STATUS[code];
   }
 
   /** `[{key, value}]` -> a new attributes object, in list order (a later equal key wins). */
@@ -364,7 +370,7 @@ export class SpanScanner extends JsonLexer {
 
   private events(): SpanEvent[] {
     if (this.at() !== 91) throw SURPRISE;
-    if (!this.arrStart()) return NO_EVENTS;
+    if (!this.arrStart()) return SPAN_NO_EVENTS;
     const out: SpanEvent[] = [];
     do {
       if (this.at() !== 123) throw SURPRISE;
@@ -391,7 +397,7 @@ export class SpanScanner extends JsonLexer {
 
   private links(): SpanLink[] {
     if (this.at() !== 91) throw SURPRISE;
-    if (!this.arrStart()) return NO_LINKS;
+    if (!this.arrStart()) return SPAN_NO_LINKS;
     const out: SpanLink[] = [];
     do {
       if (this.at() !== 123) throw SURPRISE;
