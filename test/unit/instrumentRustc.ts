@@ -79,8 +79,8 @@ impl<T: Future> Future for Instrumented<T> {
 /** True when rustc runs here. */
 export const hasRustc = (): boolean => spawnSync('rustc', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** Builds the stub crate in `dir` and type-checks each source (edition 2021, metadata only); returns rustc's errors per file (empty when it compiles). */
-export function rustcCheck(dir: string, sources: { name: string; text: string }[]): { name: string; errors: string }[] {
+/** Builds the stub crates in `dir` and type-checks each source (edition 2021, metadata only); returns rustc's errors and warnings per file (empty when none). */
+export function rustcCheck(dir: string, sources: { name: string; text: string }[]): { name: string; errors: string; warnings: string }[] {
   fs.mkdirSync(dir, { recursive: true });
   const lib = path.join(dir, 'libtracing.rlib'), runtime = path.join(dir, 'liblambda_runtime.rlib'), attrs = path.join(dir, 'libtracing_attributes.so');
   const build = (name: string, text: string, out: string, ...extra: string[]) => {
@@ -96,6 +96,7 @@ export function rustcCheck(dir: string, sources: { name: string; text: string }[
     const f = path.join(dir, `${s.name}.rs`);
     fs.writeFileSync(f, s.text);
     const r = spawnSync('rustc', ['--edition', '2021', '--crate-type', 'lib', '--extern', `tracing=${lib}`, '--extern', `lambda_runtime=${runtime}`, '-L', dir, '--emit=metadata', '-o', path.join(dir, `${s.name}.rmeta`), f], { encoding: 'utf8' });
-    return { name: s.name, errors: r.status === 0 ? '' : r.stderr.split('\n').filter((l) => l.startsWith('error')).join('\n') || r.stderr };
+    const heads = (kind: string) => r.stderr.split('\n').filter((l) => l.startsWith(kind) && !/^warning: \d+ warnings? emitted/.test(l)).join('\n');
+    return { name: s.name, errors: r.status === 0 ? '' : heads('error') || r.stderr, warnings: heads('warning') };
   });
 }

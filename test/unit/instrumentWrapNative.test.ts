@@ -248,7 +248,7 @@ func Save(ctx context.Context, client *dynamodb.Client, in *dynamodb.PutItemInpu
     const fnText = out.slice(out.indexOf('pub async fn handler'));
     assert.equal(fnText, `pub async fn handler(client: &Client, url: &str) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let (mut count, label) = async {
-        let mut count = client.put_item().table_name("orders").send().await?;
+        let count = client.put_item().table_name("orders").send().await?;
         let label = "orders";
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>((count, label))
     }.instrument(tracing::info_span!("client.put_item")).await?;
@@ -274,6 +274,7 @@ pub fn total(items: &[u32]) -> u32 {
     // The result type-checks against tracing's API; a control with a wrong method name must not.
     const [ok, control] = rustcCheck(path.join(tmp, 'rs'), [{ name: 'wrapped', text: out }, { name: 'control', text: out.replace('.in_scope(', '.in_scope_x(') }]);
     assert.equal(ok.errors, '');
+    assert.equal(ok.warnings, '', 'no warning either (the binding is mut outside the block only)');
     assert.match(control.errors, /in_scope_x/);
   });
 
@@ -300,7 +301,15 @@ pub fn total(items: &[u32]) -> u32 {
     const out = wrap('pick.rs', text, 'if a');
     assert.equal(out, 'pub fn pick(a: bool) -> u32 {\n    let b = 1;\n    tracing::info_span!("work").in_scope(|| {\n        if a { b } else { 2 }\n    })\n}\n');
     if (!hasRustc()) this.skip();
-    assert.deepEqual(rustcCheck(path.join(tmp, 'tail'), [{ name: 'pick', text: out }]), [{ name: 'pick', errors: '' }]);
+    assert.deepEqual(rustcCheck(path.join(tmp, 'tail'), [{ name: 'pick', text: out }]), [{ name: 'pick', errors: '', warnings: '' }]);
+  });
+
+  it('Rust: a binding stays mut only on the side of the split that mutates it (type-checks without warnings)', function () {
+    const text = 'pub fn ids() -> Vec<u32> {\n    let mut v = Vec::new();\n    v.push(1);\n    v\n}\n';
+    const out = wrap('ids.rs', text, 'let mut v', 'v.push');
+    assert.equal(out, 'pub fn ids() -> Vec<u32> {\n    let v = tracing::info_span!("work").in_scope(|| {\n        let mut v = Vec::new();\n        v.push(1);\n        v\n    });\n    v\n}\n');
+    if (!hasRustc()) this.skip();
+    assert.deepEqual(rustcCheck(path.join(tmp, 'mut'), [{ name: 'ids', text: out }]), [{ name: 'ids', errors: '', warnings: '' }]);
   });
 
   it('Rust: refuses a selection that returns', () => {

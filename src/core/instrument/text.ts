@@ -52,15 +52,16 @@ export function insideMultilineToken(root: Node, offset: number): boolean {
 
 /**
  * `text.slice(start, end)` with `extra` prepended to every non-blank line that starts inside the range,
- * except lines continuing a multi-line string or comment.
+ * except lines continuing a multi-line string or comment; `drop` ranges (each within one line) are left out.
  */
-export function reindent(text: string, root: Node, start: number, end: number, extra: string): string {
+export function reindent(text: string, root: Node, start: number, end: number, extra: string, drop: readonly { start: number; end: number }[] = []): string {
   let out = '';
   let pos = start;
   while (pos < end) {
     const nl = text.indexOf('\n', pos);
     const stop = nl < 0 || nl >= end ? end : nl + 1;
-    const line = text.slice(pos, stop);
+    let line = text.slice(pos, stop);
+    for (const d of [...drop].filter((x) => x.start >= pos && x.end <= stop).sort((a, b) => b.start - a.start)) line = line.slice(0, d.start - pos) + line.slice(d.end - pos);
     const atLineStart = pos === 0 || text[pos - 1] === '\n';
     const blank = /^[ \t]*\r?\n?$/.test(line);
     out += atLineStart && !blank && !insideMultilineToken(root, pos) ? extra + line : line;

@@ -21,22 +21,35 @@ function own(stmts: Node[], ...types: string[]): Node[] {
   });
 }
 
-/** `let` bindings of the selection's own statements, in order: name and whether it was `mut`. */
-function bindings(stmts: Node[]): { name: string; mut: boolean }[] {
-  const out = new Map<string, boolean>();
+/** `let` bindings of the selection's own statements, in order: name, whether it was `mut`, and that `mut` keyword. */
+function bindings(stmts: Node[]): { name: string; mut: boolean; keyword?: Node }[] {
+  const out = new Map<string, Node | false>();
   for (const s of stmts) {
     if (s.type !== 'let_declaration') continue;
     const pattern = s.childForFieldName('pattern');
     if (!pattern) continue;
-    const mut = s.children.some((c) => c?.type === 'mutable_specifier');
+    const mut = s.children.find((c) => c?.type === 'mutable_specifier') ?? undefined;
     const ids = pattern.type === 'identifier' ? [pattern] : descendants(pattern, 'identifier', 'shorthand_field_identifier');
     for (const id of ids) {
-      const idMut = mut || id.parent?.children.some((c) => c?.type === 'mutable_specifier') === true;
+      const own = pattern.type === 'identifier' ? mut : id.parent?.children.find((c) => c?.type === 'mutable_specifier') ?? undefined;
       out.delete(id.text);
-      out.set(id.text, idMut);
+      out.set(id.text, own ?? false);
     }
   }
-  return [...out].map(([name, mut]) => ({ name, mut }));
+  return [...out].map(([name, keyword]) => ({ name, mut: keyword !== false, keyword: keyword || undefined }));
+}
+
+/** True when `stmts` may mutate `name`: assigned (also a field or index of it), borrowed `&mut`, a method called on it (auto-ref may be `&mut`), or named in a macro. */
+function mayMutate(stmts: Node[], name: string): boolean {
+  const root = (n: Node | null): Node | null => (n && /^(field_expression|index_expression)$/.test(n.type) ? root(n.namedChildren[0]) : n);
+  const is = (n: Node | null | undefined) => n?.type === 'identifier' && n.text === name;
+  return stmts.some((s) => [s, ...descendants(s, 'assignment_expression', 'compound_assignment_expr', 'reference_expression', 'call_expression', 'macro_invocation')].some((n) => {
+    if (n.type === 'assignment_expression' || n.type === 'compound_assignment_expr') return is(root(n.childForFieldName('left')));
+    if (n.type === 'reference_expression') return n.children.some((c) => c?.type === 'mutable_specifier') && is(root(n.childForFieldName('value')));
+    if (n.type === 'call_expression') { const f = n.childForFieldName('function'); return f?.type === 'field_expression' && is(root(f.childForFieldName('value'))); }
+    if (n.type === 'macro_invocation') return descendants(n, 'identifier').some(is);
+    return false;
+  }));
 }
 
 /** Plans wrapping Rust statements `stmts` in a `tracing` span named `spanName` (or after the first outbound call). */
@@ -71,7 +84,9 @@ export function wrapRust(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, 
   const used = new Set(rest.flatMap((n) => [...descendants(n, 'identifier').map((i) => i.text), ...inlineArgs(n)]));
   const escaping = bindings(code).filter((b) => used.has(b.name));
   const value = escaping.length === 0 ? undefined : escaping.length === 1 ? escaping[0].name : `(${escaping.map((b) => b.name).join(', ')})`;
-  const pattern = escaping.length === 1 ? `${escaping[0].mut ? 'mut ' : ''}${escaping[0].name}` : `(${escaping.map((b) => `${b.mut ? 'mut ' : ''}${b.name}`).join(', ')})`;
+  // Each side of the split keeps `mut` only where it may mutate the binding (method calls count: their receiver may be `&mut`).
+  const outerMut = (b: { name: string; mut: boolean }) => (b.mut && mayMutate(rest, b.name) ? 'mut ' : '');
+  const pattern = escaping.length === 1 ? `${outerMut(escaping[0])}${escaping[0].name}` : `(${escaping.map((b) => `${outerMut(b)}${b.name}`).join(', ')})`;
   let errType: string | undefined;
   if (usesTry && !tail) {
     const ret = fn.childForFieldName('return_type');
@@ -91,7 +106,9 @@ export function wrapRust(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, 
   const lead = escaping.length && !tail ? `let ${pattern} = ` : '';
   const endText = tail ? close : `${close}${errType ? '?' : ''};`;
   // The selection's last line may carry a trailing comment after the statement: keep the text as it is.
-  const newText = L(base, `${lead}${open}`) + reindent(text, root, start, end, unit).replace(/\r?\n?$/, eol) + result + L(base, endText);
+  // An escaping binding is `mut` outside the block; inside it stays `mut` only if the selection may mutate it (no unused_mut warning).
+  const drop = escaping.filter((b) => b.keyword && !mayMutate(code, b.name)).map((b) => ({ start: b.keyword!.startIndex, end: b.keyword!.endIndex + (/[ \t]/.test(text[b.keyword!.endIndex]) ? 1 : 0) }));
+  const newText = L(base, `${lead}${open}`) + reindent(text, root, start, end, unit, drop).replace(/\r?\n?$/, eol) + result + L(base, endText);
   const edits: TextEdit[] = [];
   if (isAsync && !/\buse\s+tracing::(\{[^}]*\bInstrument\b[^}]*\}|Instrument\b|instrument::Instrument\b|\*)/.test(text)) {
     const uses = root.namedChildren.filter((n): n is Node => n?.type === 'use_declaration');
