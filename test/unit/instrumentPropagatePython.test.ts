@@ -9,7 +9,16 @@ import { applyEdits } from '../../src/core/instrument/text';
 import type { SourceDoc } from '../../src/core/instrument/types';
 import { loadParsers } from '../../src/sources/workspace/grammars';
 
+const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 let parsers: Map<string, Parser>;
+
+function pyFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' ? [] : pyFiles(p);
+    return d.name.endsWith('.py') ? [p] : [];
+  });
+}
 const hasPython = () => spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function docOf(name: string, text: string): SourceDoc {
@@ -179,5 +188,29 @@ print(json.dumps(trace.SEEN))
     const seen = JSON.parse(execFileSync('python3', ['run.py'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!) as [string, Record<string, string>][];
     const tp = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
     assert.deepEqual(seen, [['process eventbridge event', tp], ['next_step', tp], ['next_step', tp], ['next_step', {}]]);
+  });
+
+  it('every Python file of corpus/iac: each propagation action applies, parses, compiles and is not offered again; none is a hint (no EventBridge or Invoke there)', function () {
+    const kinds: Record<string, number> = {};
+    const failures: string[] = [];
+    const outs: string[] = [];
+    for (const file of pyFiles(iac)) {
+      const doc = docOf(path.basename(file), fs.readFileSync(file, 'utf8'));
+      if (doc.root.hasError) continue;
+      for (const site of propagationSites(doc)) {
+        const key = `${site.kind} ${site.target}${site.quiet ? ' (action only)' : ''}`;
+        kinds[key] = (kinds[key] ?? 0) + 1;
+        const out = applyEdits(doc.text, planPropagation(doc, site).edits);
+        const doc2 = docOf(doc.fileName, out);
+        if (doc2.root.hasError) failures.push(`${path.relative(iac, file)}:${site.line}: does not parse`);
+        if (propagationSites(doc2).length !== propagationSites(doc).length - 1) failures.push(`${path.relative(iac, file)}:${site.line}: still offered`);
+        outs.push(out);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(kinds, { 'extract lambda (action only)': 25 });
+    if (!hasPython()) this.skip();
+    const files = outs.map((o, i) => { const f = path.join(tmp, 'corpus', `p${i}.py`); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, o); return f; });
+    execFileSync('python3', ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...files], { stdio: 'pipe' });
   });
 });
