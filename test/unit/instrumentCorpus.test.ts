@@ -11,6 +11,7 @@ import { applyEdits } from '../../src/core/instrument/text';
 import type { HandlerSite, InstrumentStyle, SourceDoc } from '../../src/core/instrument/types';
 import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
+import { rustcCheck } from './instrumentRustc';
 import { newDiagnostics } from './instrumentTsc';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
@@ -128,7 +129,7 @@ describe('instrument: every handler of corpus/iac in every style', function () {
     execFileSync('javac', ['-XDshould-stop.ifNoError=PARSE', '-d', path.join(tmp, 'classes'), ...files], { stdio: 'pipe' });
   });
 
-  it('Rust results pass rustc\'s own parser (crates are not available offline, so no cargo check)', function () {
+  it('Rust results pass rustc\'s own parser; those whose crates the stubs cover also type-check (no cargo offline)', function () {
     if (!has('rustc')) this.skip();
     const rust = outputs.filter((o) => o.lang === 'rust');
     assert.ok(rust.length >= 3, `${rust.length}`);
@@ -139,6 +140,11 @@ describe('instrument: every handler of corpus/iac in every style', function () {
       // RUSTC_BOOTSTRAP lets the stable compiler run its parser alone (-Zparse-crate-root-only).
       execFileSync('rustc', ['--edition', '2021', '-Zparse-crate-root-only', f], { stdio: 'pipe', env: { ...process.env, RUSTC_BOOTSTRAP: '1' } });
     });
+    // A file is type-checked when its original type-checks against the stubs (so they cover every crate it uses).
+    const checked = rustcCheck(path.join(tmp, 'rsc'), rust.flatMap((o, i) => [{ name: `orig${i}`, text: o.original }, { name: `out${i}`, text: o.text }]));
+    const covered = rust.filter((_o, i) => checked[2 * i].errors === '');
+    assert.deepEqual(covered.map((o) => o.file), ['sam/sam-app-templates/al2023-rust-hello/project/rust_app/src/main.rs']);
+    assert.deepEqual(rust.flatMap((o, i) => (checked[2 * i].errors === '' && checked[2 * i + 1].errors !== '' ? [`${o.file}: ${checked[2 * i + 1].errors}`] : [])), []);
   });
 });
 
