@@ -38,6 +38,7 @@ run('lint', 'npx', ['eslint', 'src', 'test', 'webview-ui/src']);
 run('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
 const built = run('build', 'node', ['scripts/build.mjs']);
 
+run('toolchains', 'bash', ['scripts/setupToolchains.sh']);
 const unitStats = path.join(tmp, 'unit.json');
 run('unit', 'npx', ['mocha', '--reporter', path.join(root, 'scripts/mochaStatsReporter.js')], { MOCHA_STATS_FILE: unitStats });
 if (!addStats(unitStats)) failedSteps.push('unit (no result)');
