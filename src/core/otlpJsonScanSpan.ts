@@ -1,15 +1,16 @@
 /**
  * The span part of the OTLP/JSON scanner: one span object read straight from the text into the
- * call's scratch `SpanFields`, with ids, times, enums, status, attributes (every AnyValue type),
- * events and links. It gives what `jsonSpanFields` gives for the same span; anything it does not
+ * call's scratch `SpanFields`, with ids, times, enums, status, events and links (attributes: see
+ * otlpJsonScanValues.ts). It gives what `jsonSpanFields` gives for the same span; anything it does not
  * handle the same way throws `SURPRISE` (or a `SpanProblem` from a shared field decoder), and the
  * caller then decodes that span through JSON.parse and `jsonSpanFields`.
  */
-import type { AttrValue, Attributes, SpanEvent, SpanLink, SpanStatus } from './model';
+import type { Attributes, SpanEvent, SpanLink, SpanStatus } from './model';
 import { type JsonDecodeState, ZERO_SPAN_ID, jsonEnum, jsonId } from './otlpJsonFields';
-import { JsonLexer, SURPRISE } from './otlpJsonScanLexer';
+import { SURPRISE } from './otlpJsonScanLexer';
+import { AttributeScanner } from './otlpJsonScanValues';
 import type { SpanFields } from './otlpSpan';
-import { KIND_BY_NAME, MAX_VALUE_DEPTH, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, jsonNanosToUs, makeStatus, setAttr } from './otlpSpan';
+import { KIND_BY_NAME, NO_EVENTS, NO_LINKS, STATUS_BY_NAME, jsonNanosToUs, makeStatus } from './otlpSpan';
 
 // Module-local copies of what every span uses: under a CommonJS loader each use of an imported
 // binding is a getter call.
@@ -20,7 +21,9 @@ const SPAN_NO_LINKS = NO_LINKS;
 const ZERO_ID = ZERO_SPAN_ID;
 
 /** Reads OTLP/JSON spans from text; `st` is the decode call's state (scratch record, id interner). */
-export class SpanScanner extends JsonLexer {
+export class SpanScanner extends AttributeScanner {
+  /** The last lowercase-hex trace id read (a bad id is never kept here). */
+  private lastTraceId = '-';
   constructor(text: string, readonly st: JsonDecodeState) {
     super(text);
   }
@@ -102,24 +105,18 @@ export class SpanScanner extends JsonLexer {
     return f;
   }
 
-  /** A string value, shared with equal keys and names. */
-  keyString(): string {
-    if (this.at() !== 34) throw SURPRISE;
-    this.str();
-    return this.sharedKey();
-  }
-
-  /** A string value as a new string (escapes decoded). */
-  private plainString(): string {
-    if (this.at() !== 34) throw SURPRISE;
-    this.str();
-    return this.strValue();
-  }
-
   /** A trace/span id: lowercase hex of `n` bytes, from hex (any case) or base64. */
   id(n: number, what: string): string {
     if (this.at() !== 34) throw SURPRISE;
     this.str();
+    // Neighbouring spans mostly share the trace id: one compare instead of a check and a lookup.
+    const last = this.lastTraceId;
+    if (n === 16 && this.s1 - this.s0 === 32 && !this.esc && this.t.startsWith(last, this.s0)) return last;
+    if (n === 16) return (this.lastTraceId = this.newId(n, what));
+    return this.newId(n, what);
+  }
+
+  private newId(n: number, what: string): string {
     if (!this.esc && this.s1 - this.s0 === 2 * n && this.hexKind() === 1) return this.sharedId(n === 16 ? this.st.ids : undefined);
     return jsonId(this.strValue(), n, this.st, what, true);
   }
@@ -211,163 +208,6 @@ export class SpanScanner extends JsonLexer {
     return message ? makeStatus(code, message) : PLAIN_STATUS[code];
   }
 
-  /** `[{key, value}]` -> a new attributes object, in list order (a later equal key wins). */
-  attributes(): Attributes {
-    if (this.at() !== 91) throw SURPRISE;
-    const out: Attributes = {};
-    let more = this.arrStart();
-    while (more) {
-      this.keyValue(out, 0);
-      more = this.arrNext();
-    }
-    return out;
-  }
-
-  /** One `{key, value}` at `p` into `out`, its value at nesting `depth`. */
-  private keyValue(out: Attributes, depth: number): void {
-    if (this.at() !== 123) throw SURPRISE;
-    let key: string | undefined;
-    let value: AttrValue = null;
-    let more = this.objStart();
-    while (more) {
-      this.key();
-      if (this.k1 - this.k0 === 3 && this.isKey('key')) {
-        if (key !== undefined) throw SURPRISE;
-        key = this.keyString();
-      } else if (this.k1 - this.k0 === 5 && this.isKey('value')) {
-        // The value must follow its key, and only once (JSON.parse would keep the last).
-        if (key === undefined || value !== null) throw SURPRISE;
-        if (this.at() === 123) value = this.anyValue(depth);
-        else this.skipValue();
-        if (value === null) value = NULL_SEEN;
-      } else this.skipValue();
-      more = this.objNext();
-    }
-    if (key === undefined) throw SURPRISE;
-    if (value === NULL_SEEN) value = null;
-    if (key === '__proto__') setAttr(out, key, value);
-    else out[key] = value;
-  }
-
-  /** An AnyValue object at `p`; its one known member decides the type, none gives null. */
-  private anyValue(depth: number): AttrValue {
-    let value: AttrValue = null;
-    let found = false;
-    let more = this.objStart();
-    while (more) {
-      this.key();
-      const len = this.k1 - this.k0;
-      let hit = true;
-      if (len === 11 && this.isKey('stringValue')) {
-        if (this.at() === 34) {
-          this.str();
-          value = this.sharedValue();
-        } else this.skipValue();
-      } else if (len === 8 && this.isKey('intValue')) value = this.intValue();
-      else if (len === 9 && this.isKey('boolValue')) value = this.boolValue();
-      else if (len === 11 && this.isKey('doubleValue')) {
-        const c = this.at();
-        if (c === 45 || (c >= 48 && c <= 57)) value = this.num();
-        else throw SURPRISE;
-      } else if (len === 10 && this.isKey('arrayValue')) value = this.arrayValue(depth);
-      else if (len === 11 && this.isKey('kvlistValue')) value = this.kvlistValue(depth);
-      else if (len === 10 && this.isKey('bytesValue')) {
-        if (this.at() === 34) value = this.plainString();
-        else this.skipValue();
-      } else {
-        hit = false;
-        this.skipValue();
-      }
-      if (hit) {
-        // Two typed members: the JSON.parse path's precedence decides, not text order.
-        if (found) throw SURPRISE;
-        found = true;
-      }
-      more = this.objNext();
-    }
-    return value;
-  }
-
-  private intValue(): number {
-    const c = this.at();
-    if (c === 45 || (c >= 48 && c <= 57)) return this.num();
-    if (c !== 34) throw SURPRISE;
-    this.str();
-    const t = this.t;
-    let i = this.s0;
-    const neg = t.charCodeAt(i) === 45;
-    if (neg) i++;
-    const digits = this.s1 - i;
-    if (this.esc || digits < 1 || digits > 20) throw SURPRISE;
-    let v = 0;
-    for (let j = i; j < this.s1; j++) {
-      const d = t.charCodeAt(j) - 48;
-      if (d < 0 || d > 9) throw SURPRISE;
-      v = v * 10 + d;
-    }
-    if (digits > 15) return Number(t.slice(this.s0, this.s1));
-    return neg ? -v : v;
-  }
-
-  private boolValue(): boolean {
-    const c = this.at();
-    if (c === 116 && this.t.startsWith('true', this.p)) {
-      this.p += 4;
-      return true;
-    }
-    if (c === 102 && this.t.startsWith('false', this.p)) {
-      this.p += 5;
-      return false;
-    }
-    throw SURPRISE;
-  }
-
-  private arrayValue(depth: number): AttrValue[] {
-    if (depth >= MAX_VALUE_DEPTH || this.at() !== 123) throw SURPRISE;
-    let out: AttrValue[] | undefined;
-    let more = this.objStart();
-    while (more) {
-      this.key();
-      if (this.isKey('values')) {
-        if (out !== undefined || this.at() !== 91) throw SURPRISE;
-        out = [];
-        let el = this.arrStart();
-        while (el) {
-          if (this.at() === 123) out.push(this.anyValue(depth + 1));
-          else {
-            this.skipValue();
-            out.push(null);
-          }
-          el = this.arrNext();
-        }
-      } else this.skipValue();
-      more = this.objNext();
-    }
-    // push() leaves spare capacity; a copy is exact.
-    return out === undefined || out.length === 0 ? [] : out.slice();
-  }
-
-  private kvlistValue(depth: number): Record<string, AttrValue> {
-    if (depth >= MAX_VALUE_DEPTH || this.at() !== 123) throw SURPRISE;
-    const out: Record<string, AttrValue> = {};
-    let seen = false;
-    let more = this.objStart();
-    while (more) {
-      this.key();
-      if (this.isKey('values')) {
-        if (seen || this.at() !== 91) throw SURPRISE;
-        seen = true;
-        let el = this.arrStart();
-        while (el) {
-          this.keyValue(out, depth + 1);
-          el = this.arrNext();
-        }
-      } else this.skipValue();
-      more = this.objNext();
-    }
-    return out;
-  }
-
   private events(): SpanEvent[] {
     if (this.at() !== 91) throw SURPRISE;
     if (!this.arrStart()) return SPAN_NO_EVENTS;
@@ -427,6 +267,3 @@ export class SpanScanner extends JsonLexer {
     return out.slice();
   }
 }
-
-/** Marks "value seen, and it was null" so a second `value` member is caught. */
-const NULL_SEEN = Object.freeze([]) as unknown as AttrValue;
