@@ -23,8 +23,9 @@ const TABLE_MASK = (1 << TABLE_BITS) - 1;
 /** Strings longer than this are not looked up in the sharing tables (rarely repeated). */
 export const MAX_SHARED_CHARS = 64;
 
-// Characters that end the plain (copyable) part of a string: backslash and control characters.
-const SPECIAL = /[\\\x00-\x1f]/g;
+// Characters that end the plain (copyable) part of a string: backslash and control characters
+// (tab, LF and CR are looked for apart: they are common between tokens).
+const SPECIAL = /[\\\x00-\x08\x0b\x0c\x0e-\x1f]/g;
 
 const HEX_KIND = new Int8Array(128);
 for (const c of '0123456789abcdef') HEX_KIND[c.charCodeAt(0)] = 1;
@@ -35,8 +36,15 @@ export class JsonLexer {
   t: string;
   n: number;
   p = 0;
-  /** Index of the next backslash or control character at or after some earlier string start (n: none). */
+  /** Where the next backslash or control character (other than tab, LF, CR) is, from some earlier
+   * string start on (n: none); the same for LF, CR and tab. */
   private special = -1;
+  private nl = -1;
+  /** Pretty-printed text: a newline on every line would make the cached positions move per line,
+   * so strings are read char by char instead. */
+  private lines = false;
+  private cr = -1;
+  private tab = -1;
   /** The last string token read by `str()`: content [s0, s1), and whether it has escapes. */
   s0 = 0;
   s1 = 0;
@@ -60,13 +68,16 @@ export class JsonLexer {
     this.t = text;
     this.n = text.length;
     this.p = 0;
-    this.special = -1;
+    this.special = this.cr = this.tab = -1;
+    this.nl = this.next('\n', 0);
+    this.lines = this.nl < this.n - 2;
   }
 
   /** Moves back to `pos` (an earlier value start) to read it again. */
   rewind(pos: number): void {
     this.p = pos;
-    this.special = -1; // it may lie past a backslash between pos and here
+    // They may lie past a backslash or control character between pos and here.
+    this.special = this.nl = this.cr = this.tab = -1;
   }
 
   /** Skips whitespace; returns the char code at `p` (NaN at the end). */
@@ -83,11 +94,28 @@ export class JsonLexer {
   str(): void {
     const t = this.t;
     const s0 = this.p + 1;
+    if (this.lines) {
+      let i = s0;
+      let c = t.charCodeAt(i);
+      while (c !== 34) {
+        if (c === 92 || !(c >= 32)) return this.strSlow(s0, i);
+        c = t.charCodeAt(++i);
+      }
+      this.s0 = s0;
+      this.s1 = i;
+      this.esc = false;
+      this.p = i + 1;
+      return;
+    }
     // The closing quote by indexOf (a native scan); the string is plain when no backslash or
-    // control character comes before it. `special` caches where the next of those is.
+    // control character comes before it. Where the next of those is stays cached: newlines, tabs
+    // and CRs (common between tokens) are found by indexOf, the rest by one regex pass.
     const q = t.indexOf('"', s0);
     if (this.special < s0) this.findSpecial(s0);
-    if (q >= 0 && q < this.special) {
+    if (this.nl < s0) this.nl = this.next('\n', s0);
+    if (this.cr < s0) this.cr = this.next('\r', s0);
+    if (this.tab < s0) this.tab = this.next('\t', s0);
+    if (q >= 0 && q < this.special && q < this.nl && q < this.cr && q < this.tab) {
       this.s0 = s0;
       this.s1 = q;
       this.esc = false;
@@ -95,6 +123,11 @@ export class JsonLexer {
       return;
     }
     this.strSlow(s0, s0);
+  }
+
+  private next(c: string, from: number): number {
+    const i = this.t.indexOf(c, from);
+    return i < 0 ? this.n : i;
   }
 
   private findSpecial(from: number): void {
