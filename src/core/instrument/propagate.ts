@@ -1,15 +1,16 @@
 /**
  * "Propagate trace context": inject the current context into messages a handler sends (Lambda Invoke,
- * SQS, SNS, EventBridge) and extract it from the SQS/SNS records it receives (OpenTelemetry W3C
- * propagation; the X-Ray SDK propagates through AWSTraceHeader by itself).
+ * SQS, SNS, EventBridge) and extract it from the SQS/SNS records, EventBridge events and invocations it
+ * receives (OpenTelemetry W3C propagation; the X-Ray SDK propagates through AWSTraceHeader by itself).
  */
 import type { Node } from 'web-tree-sitter';
-import { freeName, importLine, jsStyle } from './jsCommon';
+import { freeName, jsStyle } from './jsCommon';
+import { jsReceiveSites, otelBound, otelImportLine, planJsReceive } from './propagateJsReceive';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
-import { jsImportedNames, wrapJs } from './wrap';
+import { wrapJs } from './wrap';
 
 /** Where context travels: SQS/SNS message attributes, EventBridge detail, Lambda Invoke ClientContext. */
 export type Target = 'sqs' | 'sns' | 'eventbridge' | 'lambda';
@@ -62,7 +63,10 @@ function paramsObject(arg: Node | null | undefined, fn: Node | undefined): Node 
   return undefined;
 }
 
-/** Sends without injection and SQS/SNS record loops without extraction in `doc` (JS/TS and Python). */
+/**
+ * Sends without injection, SQS/SNS record loops without extraction, and handlers of EventBridge events
+ * (a hint) or of direct invocations (`quiet`: an action only) that do not extract the context, in `doc`.
+ */
 export function propagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const py = doc.lang === 'python';
@@ -90,7 +94,8 @@ export function propagationSites(doc: SourceDoc): PropagationSite[] {
     const target = props.has('Sns') ? 'sns' : props.has('messageAttributes') || props.has('receiptHandle') || props.has('body') ? 'sqs' : undefined;
     if (target) out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
   }
-  return out;
+  // After the sends and record loops, so the first site of a sender stays its send.
+  return [...out, ...jsReceiveSites(doc)];
 }
 
 function propOf(obj: Node, key: string): Node | undefined {
@@ -103,9 +108,10 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   const eol = eolOf(text);
   if (doc.lang === 'python') return planPythonPropagation(doc, site);
   const s = jsStyle(doc, site.statement.startIndex);
-  const have = jsImportedNames(doc.root, '@opentelemetry/api').names;
+  const have = otelBound(doc.root);
   const need = ['propagation', 'otelContext'].filter((x) => !have.has(x));
-  const importEdit = (names: string[]): TextEdit[] => (names.length ? [{ start: s.importAt, end: s.importAt, newText: importLine(s, names.map((x) => (x === 'otelContext' ? 'context as otelContext' : x)), '@opentelemetry/api') + eol }] : []);
+  const importEdit = (names: string[]): TextEdit[] => (names.length ? [{ start: s.importAt, end: s.importAt, newText: otelImportLine(s, names) + eol }] : []);
+  if (site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda')) return planJsReceive(doc, site);
   if (site.kind === 'extract') {
     const body = site.statement.childForFieldName('body');
     const stmts = body?.type === 'statement_block' ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
@@ -114,8 +120,10 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
     const carrier = site.target === 'sns'
       ? `${rec}.Sns.MessageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.Value }`
       : `${rec}.messageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.stringValue }`;
-    const plan = wrapJs(doc, stmts, 'otel', { spanName: `process ${site.target} record`, parentContext: `propagation.extract(otelContext.active(), ${carrier})`, extraOtel: ['propagation', 'otelContext'] });
-    return { ...plan, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
+    const plan = wrapJs(doc, stmts, 'otel', { spanName: `process ${site.target} record`, parentContext: `propagation.extract(otelContext.active(), ${carrier})`, extraOtel: ['propagation', 'otelContext'].filter((x) => !have.has(x)) });
+    // wrapJs writes the ESM rename; in a require() destructuring it must be `context: otelContext`.
+    const edits = s.esm ? plan.edits : plan.edits.map((e) => ({ ...e, newText: e.newText.replace(/\bcontext as otelContext( \} = require\()/, 'context: otelContext$1') }));
+    return { ...plan, edits, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
   }
   const fn = enclosingFunction(site.statement)!;
   const local = { ...s, topNames: new Set([...s.topNames, ...descendants(fn, 'identifier').map((x) => x.text)]) };
