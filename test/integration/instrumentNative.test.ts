@@ -103,6 +103,44 @@ describe('Wrap in a span (Go, Rust) and Python EventBridge propagation', () => {
     await until(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'trace-context-not-propagated') ? undefined : true), 'the hint to go away');
   });
 
+  it('JavaScript: hints at an EventBridge handler reading event.detail and continues the sender\'s trace from detail._tracing', async () => {
+    const file = path.join(dir, 'onOrder.mjs');
+    fs.writeFileSync(file, 'export const onOrder = async (event) => {\n  const order = event.detail.order;\n  return { ok: order };\n};\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const hint = await until(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'trace-context-not-propagated'), 'the EventBridge propagation hint');
+    assert.equal(hint.range.start.line, 1);
+    assert.equal(hint.message, 'This EventBridge event is processed without the sender\'s trace context (quick fix: Propagate trace context)');
+    const fix = (await actionsAt(doc.uri, new vscode.Range(1, 2, 1, 2))).find((a) => a.title.startsWith('Propagate trace context'));
+    assert.equal(fix?.title, 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)');
+    assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+    assert.equal(doc.getText(), [
+      "import { trace, SpanStatusCode, propagation, context as otelContext } from '@opentelemetry/api';", '', "const tracer = trace.getTracer('onOrder');", '',
+      'export const onOrder = async (event) => {',
+      "  return tracer.startActiveSpan('process eventbridge event', {}, propagation.extract(otelContext.active(), event.detail?._tracing ?? {}), async (span) => {",
+      '    try {', '      const order = event.detail.order;', '      return { ok: order };',
+      '    } catch (err) {', '      span.recordException(err);', '      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });', '      throw err;',
+      '    } finally {', '      span.end();', '    }', '  });', '};', ''].join('\n'));
+    await until(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'trace-context-not-propagated') ? undefined : true), 'the hint to go away');
+  });
+
+  it('JavaScript: a handler invoked by another function is offered the ClientContext extract on its definition line, without a hint', async () => {
+    const file = path.join(dir, 'nextStep.js');
+    fs.writeFileSync(file, "'use strict';\n\nexports.nextStep = async (event, context) => {\n  return { done: event.order };\n};\n");
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    await until(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'untraced-handler') ? true : undefined), 'the untraced-handler hint');
+    assert.deepEqual(vscode.languages.getDiagnostics(doc.uri).filter((d) => d.code === 'trace-context-not-propagated'), []);
+    const action = (await actionsAt(doc.uri, new vscode.Range(2, 0, 2, 0))).find((a) => a.title.startsWith('Propagate trace context'));
+    assert.equal(action?.title, 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)');
+    assert.equal(action.kind?.value, vscode.CodeActionKind.RefactorRewrite.value);
+    assert.ok(await vscode.workspace.applyEdit(action.edit!));
+    assert.deepEqual(doc.getText().split('\n').slice(0, 8), ["'use strict';", '', "const { trace, SpanStatusCode, propagation, context: otelContext } = require('@opentelemetry/api');", '',
+      "const tracer = trace.getTracer('nextStep');", '', 'exports.nextStep = async (event, context) => {',
+      "  return tracer.startActiveSpan('nextStep', {}, propagation.extract(otelContext.active(), context.clientContext?.custom ?? event?._tracing ?? {}), async (span) => {"]);
+  });
+
   it('a handler traced by its deployment (AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument) gets no hint; Add tracing is still offered and says so', async () => {
     const ws = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'ti-layer-test');
     fs.mkdirSync(path.join(ws, 'src'), { recursive: true });

@@ -230,6 +230,12 @@ describe('instrument: JavaScript/TypeScript receivers continue the trace of Even
     assert.deepEqual(titles, [EB_TITLE, INVOKE_TITLE]);
     assert.equal(text, ESM_OUT);
     results.push({ label: 'esm', fileName: 'orders.mjs', original: ESM, text });
+    const bare = propagateAll('onOrder.mjs', 'export const onOrder = async (event) => {\n  return event.detail;\n};\n').text;
+    assert.deepEqual(bare.split('\n').slice(0, 5), ["import { trace, SpanStatusCode, propagation, context as otelContext } from '@opentelemetry/api';", '',
+      "const tracer = trace.getTracer('onOrder');", '', 'export const onOrder = async (event) => {'], 'a file without imports: blank lines after the import and after the tracer');
+    const strict = propagateAll('next.js', "'use strict';\n\nexports.next = async (event, context) => {\n  return 1;\n};\n").text;
+    assert.deepEqual(strict.split('\n').slice(0, 7), ["'use strict';", '', "const { trace, SpanStatusCode, propagation, context: otelContext } = require('@opentelemetry/api');", '',
+      "const tracer = trace.getTracer('next');", '', 'exports.next = async (event, context) => {'], 'the blank line after use strict is kept, not doubled');
   });
 
   it('TypeScript: the existing tracer and import are reused, the carriers are typed, a missing context gets a structural type', () => {

@@ -73,6 +73,7 @@ function detailRead(fn: Node, event: string): Node | undefined {
 /** Handlers of a JS/TS file that receive EventBridge events or direct invocations without extracting the context. */
 export function jsReceiveSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
+  if (doc.lang !== 'javascript' && doc.lang !== 'typescript' && doc.lang !== 'tsx') return out;
   const seen = new Set<number>();
   for (const h of findHandlers(doc)) {
     const fn = h.fn, body = fn.childForFieldName('body');
@@ -92,6 +93,20 @@ export function jsReceiveSites(doc: SourceDoc): PropagationSite[] {
     out.push({ kind: 'extract', target: 'lambda', statement: fn, line: h.line, quiet: true });
   }
   return out;
+}
+
+/**
+ * New imports and module setup at `s.importAt`, one blank line between groups (as the Python edits do):
+ * after the existing imports, or (in a file without imports) before the first code, reusing a blank
+ * line already there (after a 'use strict' or a header comment) rather than doubling it.
+ */
+function headText(s: JsStyle, text: string, imports: string[], setup: string[]): string {
+  const block = (ls: string[]) => ls.map((l) => l + s.eol).join('');
+  if (s.afterImports) return block(imports) + (setup.length ? s.eol + block(setup) : '');
+  const groups = [imports, setup].filter((g) => g.length).map(block);
+  if (!groups.length) return '';
+  const gapFollows = /^\r?\n/.test(text.slice(s.importAt));
+  return (gapFollows && s.importAt > 0 ? s.eol : '') + groups.join(s.eol) + (gapFollows ? '' : s.eol);
 }
 
 /** Plans wrapping a JS/TS handler's body in a span whose parent is the context its sender or invoker propagated. */
@@ -138,9 +153,8 @@ export function planJsReceive(doc: SourceDoc, site: PropagationSite): Instrument
   const imports = need.length ? [otelImportLine(s, need)] : [];
   const scope = doc.fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
   const setup = decl ? [] : [`const ${tracer} = trace.getTracer(${q(scope)})${semi}`];
-  const setupText = setup.length ? (s.afterImports ? eol : '') + setup.map((l) => l + eol).join('') + (s.afterImports ? '' : eol) : '';
-  const importText = imports.map((l) => l + eol).join('') + (!s.afterImports && imports.length && !setup.length ? eol : '');
-  if (importText || setupText) edits.unshift({ start: s.importAt, end: s.importAt, newText: importText + setupText });
+  const head = headText(s, text, imports, setup);
+  if (head) edits.unshift({ start: s.importAt, end: s.importAt, newText: head });
   const base = indentAt(text, body.startIndex);
   const inner = body.namedChildren.filter((n): n is Node => n !== null);
   const unit = indentUnit(text, base, inner[0], '  ');
