@@ -193,11 +193,13 @@ export class JsonLexer {
     const b = this.s1;
     const len = b - a;
     if (len === 0) return '';
-    const q = len >> 2;
-    let h = Math.imul(len, 0x9e3779b1) ^ t.charCodeAt(a) ^ (t.charCodeAt(b - 1) << 7) ^ (t.charCodeAt(a + (len >> 1)) << 14);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ t.charCodeAt(a + q) ^ (t.charCodeAt(b - 1 - q) << 7);
-    h = Math.imul(h ^ (h >>> 13), 0x297a2d39) ^ t.charCodeAt(a + 1) ^ (t.charCodeAt(b - 2 >= a ? b - 2 : a) << 7);
-    const slot = (h ^ (h >>> 16)) & TABLE_MASK;
+    // Length and five characters (ends and middle); the compare below decides, a collision only
+    // costs a copy. For len 1, a - 1 is the opening quote.
+    const m = a + (len >> 1);
+    let h = Math.imul(len ^ (t.charCodeAt(a) << 7) ^ (t.charCodeAt(b - 1) << 14) ^ (t.charCodeAt(m) << 21), 0x9e3779b1);
+    h ^= t.charCodeAt(m - 1) ^ (t.charCodeAt(b - 2) << 8);
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+    const slot = (h ^ (h >>> 13)) & TABLE_MASK;
     const known = table[slot];
     if (known.length === len && t.startsWith(known, a)) return known;
     return (table[slot] = interner === undefined ? this.strValue() : interner.intern(this.strValue()));
@@ -291,7 +293,13 @@ export class JsonLexer {
 
   /** Whether the last key is `k`. */
   isKey(k: string): boolean {
-    return this.k1 - this.k0 === k.length && this.t.startsWith(k, this.k0);
+    const n = k.length;
+    if (this.k1 - this.k0 !== n) return false;
+    // A loop the JIT inlines beats a startsWith call for keys this short (measured: ~3% per decode).
+    const t = this.t;
+    const a = this.k0;
+    for (let j = 0; j < n; j++) if (t.charCodeAt(a + j) !== k.charCodeAt(j)) return false;
+    return true;
   }
 
   /** At `[`: steps in; true when an element follows (at `p`), false when the array was empty. */
