@@ -279,6 +279,7 @@ describe('layers and auto-instrumentation in the corpus', () => {
     assert.deepEqual(at('sam/opentelemetry-lambda/python/template.yml:11').layerDirs, ['sam/opentelemetry-lambda/python/otel']);
     assert.equal(at('sam/opentelemetry-lambda/ruby/template.yml:25').autoInstrumentation, 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler');
     assert.equal(at('terraform/opentelemetry-lambda/java-aws-sdk/deploy/wrapper/main.tf:1').autoInstrumentation, 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-proxy-handler');
+    assert.equal(at('terraform/opentelemetry-lambda/java-aws-sdk/deploy/agent/main.tf:1').autoInstrumentation, 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler', 'both branches of the conditional environment_variables set it');
     assert.equal(at('sam/lambda-developer-guide/blank-nodejs/template.yml:5').autoInstrumentation, undefined, 'Tracing: Active alone is X-Ray, not auto-instrumentation');
   });
 

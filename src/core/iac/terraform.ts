@@ -52,6 +52,11 @@ function evalExpr(n: Node | null | undefined, env: Env): Val {
       }
       return o;
     }
+    case 'conditional': {
+      // The condition is rarely static; what both branches agree on is known either way.
+      const [, a, b] = named(n).filter((c) => c.type === 'expression').map((c) => evalExpr(c, env));
+      return agreed(a, b);
+    }
     case 'function_call': {
       const name = named(n)[0]?.text;
       const args = named(named(n).find((c) => c.type === 'function_arguments')).filter((c) => c.type === 'expression').map((c) => evalExpr(c, env));
@@ -60,6 +65,17 @@ function evalExpr(n: Node | null | undefined, env: Env): Val {
     }
     default: return undefined;
   }
+}
+
+/** What two possible values have in common: the value when equal, the agreeing keys of two objects, else undefined. */
+function agreed(a: Val, b: Val): Val {
+  if (a === b) return a;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const o: Record<string, Val> = {};
+    for (const [k, v] of Object.entries(a)) if (k in b && JSON.stringify(b[k]) === JSON.stringify(v)) o[k] = v;
+    return o;
+  }
+  return undefined;
 }
 
 function evalRef(parts: Node[], env: Env): Val {
