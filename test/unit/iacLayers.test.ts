@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run as runHandlersCli } from '../../src/cli/commands/handlers';
+import { extractCloudFormation, readTemplate } from '../../src/core/iac/cloudFormation';
 import { autoInstrumentationOf, layerNameOfArn } from '../../src/core/iac/layerRefs';
 import type { DiscoveredFunction } from '../../src/core/iac/types';
 import { mapDeployedPath } from '../../src/core/mapping/deployedPath';
@@ -260,6 +261,18 @@ describe('auto-instrumentation rules', () => {
       warning: 'handler /opt/nodejs/node_modules/datadog-lambda-js/handler.handler is the Datadog wrapper but DD_LAMBDA_HANDLER (the real handler) is not set statically',
       reason: 'Datadog wrapper handler /opt/nodejs/node_modules/datadog-lambda-js/handler.handler',
     });
+  });
+
+  it('reads Environment and Layers from a CDK-synthesized template', () => {
+    const json = JSON.stringify({ Resources: { OrdersFn: { Type: 'AWS::Lambda::Function', Metadata: { 'aws:cdk:path': 'Shop/Orders/Resource', 'aws:asset:path': 'asset.1a2b' }, Properties: {
+      Handler: 'index.handler', Runtime: 'nodejs20.x', Code: { S3Bucket: 'b', S3Key: 'k.zip' },
+      Layers: [{ 'Fn::Sub': 'arn:aws:lambda:${AWS::Region}:184161586896:layer:opentelemetry-nodejs-0_10_0:1' }],
+      Environment: { Variables: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler', TABLE: { Ref: 'OrdersTable' } } },
+    } } } }, null, 1);
+    const [fn] = extractCloudFormation('cdk.out/Shop.template.json', readTemplate('cdk.out/Shop.template.json', json).root).functions;
+    assert.deepEqual([fn.kind, fn.environment, fn.externalLayers], ['cdk-synth', { AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' }, ['arn:aws:lambda:${AWS::Region}:184161586896:layer:opentelemetry-nodejs-0_10_0:1']]);
+    assert.equal(autoInstrumentationOf(fn).reason, 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler');
+    assert.equal(autoInstrumentationOf({ ...fn, environment: {} }, fn.externalLayers).reason, 'OpenTelemetry layer arn:aws:lambda:${AWS::Region}:184161586896:layer:opentelemetry-nodejs-0_10_0:1');
   });
 
   it('reads the layer name out of an ARN', () => {
