@@ -8,21 +8,17 @@
 import type { DecodeResult } from './model';
 import { decodeJsonDocument, parseJson } from './otlpJson';
 import { newJsonDecodeState } from './otlpJsonFields';
-import { newOtlpJsonScanner, scanOtlpJson } from './otlpJsonScan';
+import { SCAN_MIN_CHARS, newOtlpJsonScanner, scanOtlpJson } from './otlpJsonScan';
+import type { SpanScanner } from './otlpJsonScanSpan';
 
-/** Decodes JSON-lines text (LF or CRLF line ends, optional BOM). Never throws. */
-export function decodeCollectorFile(text: string, source: string): DecodeResult {
-  return decodeLines(text, source, true);
-}
-
-/** `decodeCollectorFile` with every line through JSON.parse: the reference the scanner must equal. */
-export function decodeCollectorFileViaParse(text: string, source: string): DecodeResult {
-  return decodeLines(text, source, false);
-}
-
-function decodeLines(text: string, source: string, scan: boolean): DecodeResult {
+/**
+ * Decodes JSON-lines text (LF or CRLF line ends, optional BOM). Never throws. Lines of at least
+ * `scanMinChars` characters go through the OTLP/JSON scanner first (see `SCAN_MIN_CHARS`; 0: all
+ * lines, Infinity: none); the result is the same either way.
+ */
+export function decodeCollectorFile(text: string, source: string, scanMinChars = SCAN_MIN_CHARS): DecodeResult {
   const st = newJsonDecodeState(source);
-  const scanner = scan ? newOtlpJsonScanner(st) : undefined;
+  let scanner: SpanScanner | undefined;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 0;
   let first = true;
@@ -35,7 +31,7 @@ function decodeLines(text: string, source: string, scan: boolean): DecodeResult 
     if (isBlank(lineText)) continue;
     st.line = line;
     const errorsBefore = st.result.errors.length;
-    if (scanner !== undefined && scanOtlpJson(lineText, st, scanner)) {
+    if (lineText.length >= scanMinChars && scanOtlpJson(lineText, st, (scanner ??= newOtlpJsonScanner(st, text.length)))) {
       first = false;
       continue;
     }

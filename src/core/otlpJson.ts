@@ -7,17 +7,21 @@
 import type { DecodeResult, Resource, Scope } from './model';
 import { pushError } from './otlpSpan';
 import { type JsonDecodeState, decodeJsonSpan, jsonAttributes, newJsonDecodeState, problemText } from './otlpJsonFields';
-import { scanOtlpJson } from './otlpJsonScan';
+import { SCAN_MIN_CHARS, scanOtlpJson } from './otlpJsonScan';
 
 /**
  * Decodes one OTLP/JSON document (UTF-8 text, optional BOM). Never throws: malformed JSON gives one
  * DecodeError with the line and character offset; a bad span gives an error naming it and is left
- * out while the others are kept. Times are whole Unix microseconds.
+ * out while the others are kept. Times are whole Unix microseconds. `scanMinChars`: see
+ * `SCAN_MIN_CHARS` (0 always tries the scanner first; the result is the same either way).
  */
-export function decodeOtlpJson(text: string, source: string): DecodeResult {
-  const st = newJsonDecodeState(source);
-  // The scanner builds spans straight from the text; what it does not handle, JSON.parse does.
-  if (scanOtlpJson(text, st)) return st.result;
+export function decodeOtlpJson(text: string, source: string, scanMinChars = SCAN_MIN_CHARS): DecodeResult {
+  // From `scanMinChars` characters on, the scanner builds spans straight from the text (the
+  // JSON.parse tree costs more than it saves there); what it does not handle, JSON.parse does.
+  if (text.length >= scanMinChars) {
+    const st = newJsonDecodeState(source);
+    if (scanOtlpJson(text, st)) return st.result;
+  }
   return decodeOtlpJsonViaParse(text, source);
 }
 

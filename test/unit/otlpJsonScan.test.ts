@@ -1,6 +1,7 @@
 // The OTLP/JSON scanner (spans straight from the text) against the JSON.parse path it replaces:
 // every real OTLP JSON / JSON-lines file, the bench data set, random documents and hostile text
 // must decode to deep-equal results (spans, errors and their reasons, warnings, skipped counts).
+// By default only big texts take the scanner (SCAN_MIN_CHARS); these tests force it with 0.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import fc from 'fast-check';
 import { decodeOtlpJson, decodeOtlpJsonViaParse } from '../../src/core/otlpJson';
 import { newJsonDecodeState } from '../../src/core/otlpJsonFields';
 import { scanOtlpJson } from '../../src/core/otlpJsonScan';
-import { decodeCollectorFile, decodeCollectorFileViaParse } from '../../src/core/collectorFile';
+import { decodeCollectorFile } from '../../src/core/collectorFile';
 import { lambdaDataset } from '../../bench/data/lambdaDataset';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
@@ -28,7 +29,7 @@ function scanned(text: string): boolean {
 }
 
 const same = (text: string, source = 'doc.json'): void => {
-  assert.deepStrictEqual(decodeOtlpJson(text, source), decodeOtlpJsonViaParse(text, source));
+  assert.deepStrictEqual(decodeOtlpJson(text, source, 0), decodeOtlpJsonViaParse(text, source));
 };
 
 describe('OTLP/JSON scanner equals the JSON.parse path', () => {
@@ -40,8 +41,8 @@ describe('OTLP/JSON scanner equals the JSON.parse path', () => {
     for (const f of otlpFiles) {
       const rel = path.relative(CORPUS, f);
       const text = fs.readFileSync(f, 'utf8');
-      assert.deepStrictEqual(decodeOtlpJson(text, rel), decodeOtlpJsonViaParse(text, rel), rel);
-      assert.deepStrictEqual(decodeCollectorFile(text, rel), decodeCollectorFileViaParse(text, rel), rel);
+      assert.deepStrictEqual(decodeOtlpJson(text, rel, 0), decodeOtlpJsonViaParse(text, rel), rel);
+      assert.deepStrictEqual(decodeCollectorFile(text, rel, 0), decodeCollectorFile(text, rel, Infinity), rel);
       if (/"resourceSpans"/.test(text) && !f.endsWith('.jsonl') && !scanned(text)) fellBack.push(rel);
     }
     // Only otel-tui's file needs the JSON.parse path as a whole: it is JSON lines named .json.
@@ -50,24 +51,24 @@ describe('OTLP/JSON scanner equals the JSON.parse path', () => {
 
   it('keeps the per-span warnings of the JSON.parse path (Jaeger span without timestamps, bad ids)', () => {
     const rel = 'otlp/json/jaeger/apiv3-GetTrace.json';
-    const r = decodeOtlpJson(fs.readFileSync(path.join(CORPUS, rel), 'utf8'), rel);
+    const r = decodeOtlpJson(fs.readFileSync(path.join(CORPUS, rel), 'utf8'), rel, 0);
     assert.ok(r.errors.some((e) => e.reason.includes('has no start time')), JSON.stringify(r.errors));
     const bad = 'otlp/otlp2parquet/invalid/trace_invalid_base64.json';
-    const rb = decodeOtlpJson(fs.readFileSync(path.join(CORPUS, bad), 'utf8'), bad);
+    const rb = decodeOtlpJson(fs.readFileSync(path.join(CORPUS, bad), 'utf8'), bad, 0);
     assert.ok(rb.errors.length > 0 && rb.errors.every((e) => e.reason.endsWith('span skipped')), JSON.stringify(rb.errors));
   });
 
   it('on the bench Lambda data set (real SDK + otlp-transformer), every span by the fast path', async () => {
     const data = await lambdaDataset(300);
     assert.ok(scanned(data.json));
-    const r = decodeOtlpJson(data.json, 'bench.json');
+    const r = decodeOtlpJson(data.json, 'bench.json', 0);
     assert.equal(r.spans.length, data.spans);
     assert.deepEqual(r.errors, []);
     same(data.json, 'bench.json');
     // Pretty-printed and as JSON lines (one document per line) too.
     same(JSON.stringify(JSON.parse(data.json), null, 2));
     const lines = `${data.json}\n${data.json}\n`;
-    assert.deepStrictEqual(decodeCollectorFile(lines, 'x.jsonl'), decodeCollectorFileViaParse(lines, 'x.jsonl'));
+    assert.deepStrictEqual(decodeCollectorFile(lines, 'x.jsonl', 0), decodeCollectorFile(lines, 'x.jsonl', Infinity));
   });
 
   it('on random OTLP documents: ids hex/base64, times as strings or numbers, every AnyValue, escapes, unknown fields, whitespace', () => {
@@ -75,7 +76,7 @@ describe('OTLP/JSON scanner equals the JSON.parse path', () => {
       const text = toJsonText(doc, seed);
       same(text);
       const lines = `${toJsonText(doc, seed + 1, true)}\n${toJsonText(doc, seed + 2, true)}`;
-      assert.deepStrictEqual(decodeCollectorFile(lines, 'r.jsonl'), decodeCollectorFileViaParse(lines, 'r.jsonl'));
+      assert.deepStrictEqual(decodeCollectorFile(lines, 'r.jsonl', 0), decodeCollectorFile(lines, 'r.jsonl', Infinity));
     }), { numRuns: 300 });
   });
 
@@ -135,7 +136,7 @@ describe('OTLP/JSON scanner equals the JSON.parse path', () => {
     assert.ok(scanned(cases.find((c) => c.includes('SPAN_KIND_BAD'))!));
     for (const c of cases) {
       same(c);
-      assert.deepStrictEqual(decodeCollectorFile(c, 'h.jsonl'), decodeCollectorFileViaParse(c, 'h.jsonl'));
+      assert.deepStrictEqual(decodeCollectorFile(c, 'h.jsonl', 0), decodeCollectorFile(c, 'h.jsonl', Infinity));
     }
   });
 });
