@@ -81,7 +81,6 @@ describe('Node layer code under nodejs/node_modules', () => {
 
   it('walks a layer\'s node_modules but skips installed packages, nested node_modules and .bin', () => {
     assert.deepEqual([...walkLayerContent(root, ['layers/shared']).keys()], [
-      'layers/shared/nodejs/node_modules/.package-lock.json',
       'layers/shared/nodejs/node_modules/@acme/tracing/index.js',
       'layers/shared/nodejs/node_modules/shared-utils/index.js',
       'layers/shared/nodejs/node_modules/shared-utils/lib/db.js',
@@ -89,6 +88,13 @@ describe('Node layer code under nodejs/node_modules', () => {
       'layers/shared/nodejs/package.json',
     ]);
     assert.equal(walkLayerContent(root, ['layers/shared'], 2).size, 2, 'the file cap holds');
+    // a layer pointed at node_modules itself: the same rules
+    assert.deepEqual([...walkLayerContent(root, ['layers/shared/nodejs/node_modules']).keys()], [
+      'layers/shared/nodejs/node_modules/@acme/tracing/index.js',
+      'layers/shared/nodejs/node_modules/shared-utils/index.js',
+      'layers/shared/nodejs/node_modules/shared-utils/lib/db.js',
+      'layers/shared/nodejs/node_modules/shared-utils/package.json',
+    ]);
   });
 
   it('discovery adds the layer files to the workspace file list, and only them', async () => {

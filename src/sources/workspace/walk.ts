@@ -104,10 +104,11 @@ export function walkLayerContent(root: string, dirs: readonly string[], maxFiles
             continue;
           }
           if (installed && installed(e.name)) continue;
-          stack.push([r, inModules || e.name === 'node_modules']);
+          stack.push([r, inModules || isModules || e.name === 'node_modules']);
           continue;
         }
-        if (!e.isFile() || out.size >= maxFiles) continue;
+        // npm's own bookkeeping (.package-lock.json, .yarn-integrity) is not layer code
+        if (!e.isFile() || out.size >= maxFiles || (isModules && e.name.startsWith('.'))) continue;
         try { const st = fs.statSync(path.join(root, r)); out.set(r, { mtimeMs: st.mtimeMs, size: st.size }); } catch { /* vanished */ }
       }
     }
