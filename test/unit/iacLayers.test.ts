@@ -128,6 +128,10 @@ functions:
     handler: src/refund.handler
     layers:
       - arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:5
+  payout:
+    handler: src/refund.handler
+    layers:
+      - \${cf:layers-\${sls:stage}.SharedUtilsLambdaLayerQualifiedArn}
 `,
   'billing/src/charge.js': '// charge a card\n\nexports.handler = async () => ({ charged: true });\n',
   'billing/src/refund.js': 'exports.handler = async () => ({ refunded: true });\n',
@@ -187,6 +191,8 @@ describe('layers declared in another template or stack, and auto-instrumentation
     assert.deepEqual(by('InvoiceFunction').layerDirs, ['layers-stack/pdf'], '!ImportValue !Sub ${LayersStack}-PdfLayerArn matches the export ${AWS::StackName}-PdfLayerArn');
     assert.deepEqual(by('charge').layerDirs, ['layers-svc/shared-utils'], 'provider.layers ${cf:layers-dev.SharedUtilsLambdaLayerQualifiedArn}');
     assert.equal(by('refund').layerDirs, undefined, 'function-level layers replace the provider\'s');
+    assert.deepEqual(by('payout').layerDirs, ['layers-svc/shared-utils'], 'a stack name known only at deploy time is matched as a pattern');
+    assert.deepEqual([by('charge').warnings, by('payout').warnings], [[], []], 'resolved layers are not reported');
   });
 
   it('warns, naming the ARN, about every layer it cannot find in the workspace', () => {
@@ -215,6 +221,7 @@ describe('layers declared in another template or stack, and auto-instrumentation
     assert.deepEqual(fns.map((f) => [f.declaredIn, f.name, f.autoInstrumentation ?? null]), [
       ['billing/serverless.yml:10', 'charge', 'Datadog wrapper handler /opt/nodejs/node_modules/datadog-lambda-js/handler.handler runs DD_LAMBDA_HANDLER=src/charge.handler'],
       ['billing/serverless.yml:14', 'refund', 'OpenTelemetry layer arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:5'],
+      ['billing/serverless.yml:18', 'payout', null],
       ['cfn/stack.yaml:3', 'AdotFunction', 'OpenTelemetry layer arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-nodejs-amd64-ver-1-18-1:4'],
       ['cfn/stack.yaml:10', 'DistroFunction', 'OpenTelemetry layer arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:5'],
       // X-Ray active tracing and a collector-only layer do not trace the handler's calls

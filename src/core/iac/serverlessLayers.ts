@@ -21,7 +21,8 @@ export function readServerlessLayersAndEnv(fn: FunctionDecl, f: DocNode | undefi
     const raw = str(item);
     if (!raw) continue;
     const v = resolve(raw);
-    const cf = /^\$\{cf(?:\.[\w-]+)?:([^{}]+)\}$/.exec(v);
+    // The stack name may keep a variable resolved only at deploy time (`layers-${sls:stage}`): matched as a pattern.
+    const cf = /^\$\{cf(?:\.[\w-]+)?:(.+)\}$/.exec(v);
     (fn.externalLayers ??= []).push(cf ? `cf:${cf[1]}` : v);
   }
   const env: Record<string, string> = {};
