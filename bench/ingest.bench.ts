@@ -37,6 +37,13 @@ export async function run(): Promise<BenchLine[]> {
     pb: () => decodeOtlpProtobuf(protobuf, 'bench.pb'),
   }, 9);
 
+  // A typical request-sized document (below SCAN_MIN_CHARS, so the JSON.parse path): the ratio the
+  // scanner would have to beat to be used for it too.
+  const small = (await lambdaDataset(1000)).json;
+  const smallParseMs = await medianMs(() => JSON.parse(small), 9);
+  const smallJsonMs = await medianMs(() => decodeOtlpJson(small, 'small.json'), 9);
+  const smallScanMs = await medianMs(() => decodeOtlpJson(small, 'small.json', 0), 9);
+
   const n = data.spans;
   const treeBytes = retainedBytes(() => JSON.parse(json)) / n;
   const pbBytes = retainedBytes(() => decodeOtlpProtobuf(protobuf, 'bench.pb')) / n;
@@ -51,6 +58,8 @@ export async function run(): Promise<BenchLine[]> {
     line(pbWhat, pbMs, 'ms', 'JSON.parse of the equivalent JSON', parseMs, '<= 0.7'),
     line(`${jsonWhat}, CPU time`, cpu.json, 'ms', 'JSON.parse of the same text, CPU time', cpu.parse, '<= 1.3'),
     line(`${pbWhat}, CPU time`, cpu.pb, 'ms', 'JSON.parse of the equivalent JSON, CPU time', cpu.parse, '<= 0.7'),
+    line(`ingest OTLP/JSON 1000 spans (${(small.length / 1e6).toFixed(1)} MB)`, smallJsonMs, 'ms', 'JSON.parse of the same text', smallParseMs),
+    line(`ingest OTLP/JSON 1000 spans (${(small.length / 1e6).toFixed(1)} MB) through the scanner`, smallScanMs, 'ms', 'JSON.parse of the same text', smallParseMs),
     line('heap per decoded span (protobuf)', pbBytes, 'bytes/span', 'JSON.parse tree per span', treeBytes, 'value <= 500'),
     line('heap per decoded span (JSON)', jsonBytes, 'bytes/span', 'JSON.parse tree per span', treeBytes, 'value <= 500'),
     line('heap per decoded span (JSON, text dropped after decoding)', ownTextBytes, 'bytes/span', 'JSON.parse tree per span', treeBytes, 'value <= 500'),
