@@ -24,8 +24,8 @@ const ZERO_ID = ZERO_SPAN_ID;
 export class SpanScanner extends AttributeScanner {
   /** The last lowercase-hex trace id read (a bad id is never kept here). */
   private lastTraceId = '-';
-  constructor(text: string, readonly st: JsonDecodeState) {
-    super(text);
+  constructor(text: string, readonly st: JsonDecodeState, sizeHint = text.length) {
+    super(text, sizeHint);
   }
 
   /** The span object at `p` into `st.fields`; `p` ends after it. Throws SURPRISE for the slow path. */
@@ -117,7 +117,7 @@ export class SpanScanner extends AttributeScanner {
   }
 
   private newId(n: number, what: string): string {
-    if (!this.esc && this.s1 - this.s0 === 2 * n && this.hexKind() === 1) return this.sharedId(n === 16 ? this.st.ids : undefined);
+    if (!this.esc && this.s1 - this.s0 === 2 * n && this.hexKind() === 1) return this.sharedId(n === 16);
     return jsonId(this.strValue(), n, this.st, what, true);
   }
 
@@ -130,7 +130,7 @@ export class SpanScanner extends AttributeScanner {
     if (c !== 34) throw SURPRISE;
     this.str();
     if (this.s1 === this.s0) return undefined;
-    const id = !this.esc && this.s1 - this.s0 === 16 && this.hexKind() === 1 ? this.sharedId(undefined) : jsonId(this.strValue(), 8, this.st, 'parent span id', true);
+    const id = !this.esc && this.s1 - this.s0 === 16 && this.hexKind() === 1 ? this.sharedId(false) : jsonId(this.strValue(), 8, this.st, 'parent span id', true);
     return id === ZERO_ID ? undefined : id;
   }
 
@@ -171,7 +171,12 @@ export class SpanScanner extends AttributeScanner {
     if (c === 45 || (c >= 48 && c <= 57)) return this.num() >>> 0;
     if (c !== 34) throw SURPRISE;
     this.str();
-    if (this.esc || this.s1 === this.s0) throw SURPRISE;
+    if (this.esc) {
+      const text = this.strValue();
+      if (/^\d+$/.test(text)) return Number(text) >>> 0;
+      throw SURPRISE;
+    }
+    if (this.s1 === this.s0) throw SURPRISE;
     for (let i = this.s0; i < this.s1; i++) {
       const d = this.t.charCodeAt(i);
       if (d < 48 || d > 57) throw SURPRISE;

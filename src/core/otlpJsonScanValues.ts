@@ -40,23 +40,22 @@ export class AttributeScanner extends JsonLexer {
     if (this.at() !== 123) throw SURPRISE;
     let key: string | undefined;
     let value: AttrValue = null;
+    let hasValue = false;
     let more = this.objStart();
     while (more) {
       this.key();
       if (this.k1 - this.k0 === 3 && this.isKey('key')) {
-        if (key !== undefined) throw SURPRISE;
+        if (key !== undefined) throw SURPRISE; // JSON.parse would keep the last
         key = this.keyString();
       } else if (this.k1 - this.k0 === 5 && this.isKey('value')) {
-        // The value must follow its key, and only once (JSON.parse would keep the last).
-        if (key === undefined || value !== null) throw SURPRISE;
+        if (hasValue) throw SURPRISE;
+        hasValue = true;
         if (this.at() === 123) value = this.anyValue(depth);
         else this.skipValue();
-        if (value === null) value = NULL_SEEN;
       } else this.skipValue();
       more = this.objNext();
     }
     if (key === undefined) throw SURPRISE;
-    if (value === NULL_SEEN) value = null;
     if (key === '__proto__') setAttr(out, key, value);
     else out[key] = value;
   }
@@ -110,7 +109,12 @@ export class AttributeScanner extends JsonLexer {
     const neg = t.charCodeAt(i) === 45;
     if (neg) i++;
     const digits = this.s1 - i;
-    if (this.esc || digits < 1 || digits > 20) throw SURPRISE;
+    if (this.esc) {
+      const text = this.strValue();
+      if (INT_TEXT.test(text)) return Number(text);
+      throw SURPRISE;
+    }
+    if (digits < 1 || digits > 20) throw SURPRISE;
     let v = 0;
     for (let j = i; j < this.s1; j++) {
       const d = t.charCodeAt(j) - 48;
@@ -181,5 +185,5 @@ export class AttributeScanner extends JsonLexer {
   }
 }
 
-/** Marks "value seen, and it was null" so a second `value` member is caught. */
-const NULL_SEEN = Object.freeze([]) as unknown as AttrValue;
+/** What `jsonAttributes` accepts as an intValue string. */
+const INT_TEXT = /^-?\d{1,20}$/;
