@@ -16,7 +16,34 @@ const folder = pathArg('folder');
 const tracesDir = pathArg('traces');
 const FUNCTION = 'orders-api-OrdersFunction-9XK2L';
 const ERROR_TRACE = 'f98d5c0c5597d3b253121ffebc8f0d74';
+// the error trace's top frame: shared-utils' upstreamError, line 7 of the layer package's index.js
+const LAYER_FRAME = '/opt/nodejs/node_modules/shared-utils/index.js:7';
+const LAYER_FILE = 'layers/shared/nodejs/node_modules/shared-utils/index.js';
+const LAYER_LINE = 7;
 let errorFrame;
+
+/**
+ * The stack-frame button whose text is `where` in the error trace's webview, once drawn; selects the
+ * invocation span again when the redrawn webview shows no span detail. Polls, up to about 60 s.
+ */
+async function webviewFrameButton(page, where) {
+  let selected = false;
+  for (let i = 0; i < 200; i++) {
+    for (const f of page.frames()) {
+      const state = await f.evaluate((w) => {
+        if (!document.querySelector('.row') || !document.body.innerText.includes('54.7 ms')) return 'none';
+        return [...document.querySelectorAll('button.frame')].some((b) => b.textContent === w) ? 'button' : 'rows';
+      }, where).catch(() => 'none');
+      if (state === 'button') return f.locator('button.frame', { hasText: where }).first();
+      if (state === 'rows' && !selected && i >= 10) {
+        await f.locator('.row', { hasText: FUNCTION }).first().click();
+        selected = true;
+      }
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`no webview frame shows a ${where} stack frame button`);
+}
 
 const { log, results, attach, run } = createUiRun('uiCheck', '.test-output/ui');
 
@@ -204,6 +231,35 @@ async function main() {
       if (tabTitle !== 'index.js') throw new Error(`the active tab is "${tabTitle}"`);
       if (!/^orders\s*\S?\s*index\.js/.test(crumbs)) throw new Error(`the breadcrumbs read "${crumbs}"`);
       if (where !== 'Ln 25, Col 1') throw new Error(`the status bar reads "${where}"`);
+      return `tab "${tabTitle}" · breadcrumbs "${crumbs}" · ${where}`;
+    });
+
+    // layer code: the top frame is in the SharedLayer layer (deployed under /opt), which the template
+    // builds from layers/shared; its package lives under node_modules, which the editor's file search skips
+    await check(`clicking the ${LAYER_FRAME} frame opens the layer's shared-utils/index.js at line ${LAYER_LINE}`, async () => {
+      await page.locator('.tab', { hasText: `Trace: ${FUNCTION}` }).first().click();
+      // the hidden webview was torn down; once drawn again it shows the selected span, else select it again
+      const button = await webviewFrameButton(page, LAYER_FRAME);
+      await button.click();
+      const tab = page.locator('.tab.active', { hasText: 'index.js' });
+      await tab.first().waitFor({ timeout: 30_000 });
+      const cursor = page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+$/ });
+      const wantedCursor = `Ln ${LAYER_LINE}, Col 1`;
+      let where = '';
+      for (let i = 0; i < 100 && where !== wantedCursor; i++) {
+        where = (await cursor.first().innerText().catch(() => '')).trim();
+        if (where !== wantedCursor) await page.waitForTimeout(200);
+      }
+      const line = page.locator('.monaco-editor .view-line', { hasText: 'const err = new Error(' });
+      await line.first().waitFor({ timeout: 10_000 });
+      const tabTitle = (await tab.first().innerText()).replace(/\s+/g, '');
+      const crumbs = (await page.locator('.breadcrumbs-control').first().innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      await shot('10-click-to-layer-source');
+      // two index.js tabs may be open: the tab then adds its folder, the breadcrumbs always give the whole path
+      if (!tabTitle.startsWith('index.js')) throw new Error(`the active tab is "${tabTitle}"`);
+      const crumbPath = new RegExp(`^${LAYER_FILE.split('/').map((s) => s.replace(/[.-]/g, '\\$&')).join('\\s*\\S?\\s*')}$`);
+      if (!crumbPath.test(crumbs)) throw new Error(`the breadcrumbs read "${crumbs}", not ${LAYER_FILE}`);
+      if (where !== wantedCursor) throw new Error(`the status bar reads "${where}"`);
       return `tab "${tabTitle}" · breadcrumbs "${crumbs}" · ${where}`;
     });
   } catch {
