@@ -8,7 +8,6 @@
  * JSON.parse path. Strings it returns are fresh flat strings, never slices: a V8 sliced string would
  * keep the whole document text alive for as long as the span.
  */
-import type { StringInterner } from './intern';
 
 /** Thrown when the text is not JSON (or too deep for the scanner): the caller falls back. */
 export const MALFORMED = new Error('malformed JSON');
@@ -18,8 +17,8 @@ export const SURPRISE = new Error('unexpected OTLP/JSON shape');
 /** Containers nested deeper than this anywhere make the scanner give up (JSON.parse copes). */
 export const MAX_SKIP_DEPTH = 512;
 
-const TABLE_BITS = 13;
-const TABLE_MASK = (1 << TABLE_BITS) - 1;
+/** Sharing tables grow with the text, up to 2^13 slots: filling big ones would dominate small requests. */
+const MAX_TABLE_BITS = 13;
 /** Strings longer than this are not looked up in the sharing tables (rarely repeated). */
 export const MAX_SHARED_CHARS = 64;
 
@@ -53,14 +52,24 @@ export class JsonLexer {
   k0 = 0;
   k1 = 0;
   /** Direct-mapped tables of recent strings: a hit costs no allocation. */
-  private readonly keys: string[] = new Array<string>(1 << TABLE_BITS).fill('');
-  private readonly values: string[] = new Array<string>(1 << TABLE_BITS).fill('');
-  private readonly ids: string[] = new Array<string>(1 << TABLE_BITS).fill('');
+  private readonly keys: string[];
+  private readonly values: string[];
+  private readonly spanIds: string[];
+  /** Apart from span ids (one new per span), so a trace's id stays found until its last span. */
+  private readonly traceIds: string[];
+  private readonly mask: number;
   private readonly stack = new Uint8Array(MAX_SKIP_DEPTH);
 
-  constructor(text: string) {
+  /** `sizeHint`: about how many characters will be read (sizes the sharing tables). */
+  constructor(text: string, sizeHint = text.length) {
     this.t = text;
     this.n = text.length;
+    const bits = Math.max(6, Math.min(MAX_TABLE_BITS, Math.ceil(Math.log2(Math.max(1, sizeHint) / 32))));
+    this.mask = (1 << bits) - 1;
+    this.keys = new Array<string>(1 << bits).fill('');
+    this.values = new Array<string>(1 << bits).fill('');
+    this.spanIds = new Array<string>(1 << bits).fill('');
+    this.traceIds = new Array<string>(1 << bits).fill('');
   }
 
   /** Starts over on another text (JSON lines), keeping the sharing tables. */
@@ -178,16 +187,12 @@ export class JsonLexer {
     return this.esc || this.s1 - this.s0 > MAX_SHARED_CHARS ? this.strValue() : this.lookup(this.values);
   }
 
-  /**
-   * The last string token, known to be lowercase hex without escapes, shared with equal ids. Given an
-   * `interner`, ids that left the recent table are found there too (trace ids: a trace's spans
-   * may lie far apart).
-   */
-  sharedId(interner: StringInterner | undefined): string {
-    return this.lookup(this.ids, interner);
+  /** The last string token, known to be lowercase hex without escapes, shared with equal ids. */
+  sharedId(traceId: boolean): string {
+    return this.lookup(traceId ? this.traceIds : this.spanIds);
   }
 
-  private lookup(table: string[], interner?: StringInterner): string {
+  private lookup(table: string[]): string {
     const t = this.t;
     const a = this.s0;
     const b = this.s1;
@@ -199,10 +204,10 @@ export class JsonLexer {
     let h = Math.imul(len ^ (t.charCodeAt(a) << 7) ^ (t.charCodeAt(b - 1) << 14) ^ (t.charCodeAt(m) << 21), 0x9e3779b1);
     h ^= t.charCodeAt(m - 1) ^ (t.charCodeAt(b - 2) << 8);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-    const slot = (h ^ (h >>> 13)) & TABLE_MASK;
+    const slot = (h ^ (h >>> 13)) & this.mask;
     const known = table[slot];
     if (known.length === len && t.startsWith(known, a)) return known;
-    return (table[slot] = interner === undefined ? this.strValue() : interner.intern(this.strValue()));
+    return (table[slot] = this.strValue());
   }
 
   /** 1 when [s0, s1) is all lowercase hex, 3 or 2 when it has uppercase hex, -1 otherwise. */
