@@ -187,27 +187,40 @@ export class JsonLexer {
     return this.esc || this.s1 - this.s0 > MAX_SHARED_CHARS ? this.strValue() : this.lookup(this.values);
   }
 
-  /** The last string token, known to be lowercase hex without escapes, shared with equal ids. */
-  sharedId(traceId: boolean): string {
-    return this.lookup(traceId ? this.traceIds : this.spanIds);
+  /**
+   * The last string token (no escapes, an id's length) as a lowercase-hex id shared with equal ids,
+   * or undefined when it is not lowercase hex. Only checked ids enter the tables, so a hit needs
+   * no check.
+   */
+  sharedId(traceId: boolean): string | undefined {
+    const table = traceId ? this.traceIds : this.spanIds;
+    const slot = this.slot();
+    const known = table[slot];
+    if (known.length === this.s1 - this.s0 && this.t.startsWith(known, this.s0)) return known;
+    if (this.hexKind() !== 1) return undefined;
+    return (table[slot] = this.strValue());
   }
 
   private lookup(table: string[]): string {
+    if (this.s1 === this.s0) return '';
+    const slot = this.slot();
+    const known = table[slot];
+    if (known.length === this.s1 - this.s0 && this.t.startsWith(known, this.s0)) return known;
+    return (table[slot] = this.strValue());
+  }
+
+  /** The sharing-table slot of [s0, s1) (not empty): its length and five characters (ends and
+   * middle); the compare after it decides, a collision only costs a copy. */
+  private slot(): number {
     const t = this.t;
     const a = this.s0;
     const b = this.s1;
-    const len = b - a;
-    if (len === 0) return '';
-    // Length and five characters (ends and middle); the compare below decides, a collision only
-    // costs a copy. For len 1, a - 1 is the opening quote.
-    const m = a + (len >> 1);
-    let h = Math.imul(len ^ (t.charCodeAt(a) << 7) ^ (t.charCodeAt(b - 1) << 14) ^ (t.charCodeAt(m) << 21), 0x9e3779b1);
+    const m = a + ((b - a) >> 1);
+    // For one character, a - 1 is the opening quote.
+    let h = Math.imul((b - a) ^ (t.charCodeAt(a) << 7) ^ (t.charCodeAt(b - 1) << 14) ^ (t.charCodeAt(m) << 21), 0x9e3779b1);
     h ^= t.charCodeAt(m - 1) ^ (t.charCodeAt(b - 2) << 8);
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-    const slot = (h ^ (h >>> 13)) & this.mask;
-    const known = table[slot];
-    if (known.length === len && t.startsWith(known, a)) return known;
-    return (table[slot] = this.strValue());
+    return (h ^ (h >>> 13)) & this.mask;
   }
 
   /** 1 when [s0, s1) is all lowercase hex, 3 or 2 when it has uppercase hex, -1 otherwise. */

@@ -117,8 +117,8 @@ export class SpanScanner extends AttributeScanner {
   }
 
   private newId(n: number, what: string): string {
-    if (!this.esc && this.s1 - this.s0 === 2 * n && this.hexKind() === 1) return this.sharedId(n === 16);
-    return jsonId(this.strValue(), n, this.st, what, true);
+    const id = !this.esc && this.s1 - this.s0 === 2 * n ? this.sharedId(n === 16) : undefined;
+    return id ?? jsonId(this.strValue(), n, this.st, what, true);
   }
 
   private parentId(): string | undefined {
@@ -130,7 +130,7 @@ export class SpanScanner extends AttributeScanner {
     if (c !== 34) throw SURPRISE;
     this.str();
     if (this.s1 === this.s0) return undefined;
-    const id = !this.esc && this.s1 - this.s0 === 16 && this.hexKind() === 1 ? this.sharedId(false) : jsonId(this.strValue(), 8, this.st, 'parent span id', true);
+    const id = (!this.esc && this.s1 - this.s0 === 16 ? this.sharedId(false) : undefined) ?? jsonId(this.strValue(), 8, this.st, 'parent span id', true);
     return id === ZERO_ID ? undefined : id;
   }
 
