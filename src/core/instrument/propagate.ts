@@ -22,7 +22,7 @@ const INJECTS = new Set(['inject', 'injectContext']);
 export interface PropagationSite {
   kind: 'inject' | 'extract';
   target: Target;
-  /** The statement that gets the edit (the send's statement, or the `for` loop over records). */
+  /** What gets the edit: the send's statement, the `for` loop over records, or the handler function (EventBridge, Invoke). */
   statement: Node;
   /** The object literal / call whose arguments get the context (inject only). */
   params?: Node;
