@@ -30,7 +30,7 @@ const RUST = [
   '    let out = client.put_item().table_name("orders").send().await?;',
   '    Ok(Response { id: out.id })', '}', ''].join('\n');
 
-describe('Wrap in a span (Go, Rust) and Python EventBridge propagation', () => {
+describe('Wrap in a span (Go, Rust) and receiving-side propagation (Python, JavaScript)', () => {
   let dir: string;
 
   before(async () => {
