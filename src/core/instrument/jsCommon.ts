@@ -68,9 +68,13 @@ export function freeName(style: JsStyle, want: string): string {
   for (let i = 2; ; i++) if (!style.topNames.has(`${want}${i}`)) return `${want}${i}`;
 }
 
-/** `import { a, b } from 'm'` or `const { a, b } = require('m')`, in the file's quotes and semicolons. */
+/**
+ * `import { a, b as c } from 'm'` or `const { a, b: c } = require('m')`, in the file's quotes and
+ * semicolons. Names are given in the ESM form (`b as c`); `as` is not valid in a destructuring pattern.
+ */
 export function importLine(s: JsStyle, names: string[], module: string, defaultName?: string): string {
   const q = (x: string) => `${s.quote}${x}${s.quote}`;
   if (defaultName) return s.esm ? (s.ts ? `import * as ${defaultName} from ${q(module)}${s.semi}` : `import ${defaultName} from ${q(module)}${s.semi}`) : `const ${defaultName} = require(${q(module)})${s.semi}`;
-  return s.esm ? `import { ${names.join(', ')} } from ${q(module)}${s.semi}` : `const { ${names.join(', ')} } = require(${q(module)})${s.semi}`;
+  if (s.esm) return `import { ${names.join(', ')} } from ${q(module)}${s.semi}`;
+  return `const { ${names.map((n) => n.replace(/^(\w+) as (\w+)$/, '$1: $2')).join(', ')} } = require(${q(module)})${s.semi}`;
 }

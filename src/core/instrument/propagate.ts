@@ -121,9 +121,7 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
       ? `${rec}.Sns.MessageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.Value }`
       : `${rec}.messageAttributes, { keys: (c) => Object.keys(c), get: (c, k) => c[k]?.stringValue }`;
     const plan = wrapJs(doc, stmts, 'otel', { spanName: `process ${site.target} record`, parentContext: `propagation.extract(otelContext.active(), ${carrier})`, extraOtel: ['propagation', 'otelContext'].filter((x) => !have.has(x)) });
-    // wrapJs writes the ESM rename; in a require() destructuring it must be `context: otelContext`.
-    const edits = s.esm ? plan.edits : plan.edits.map((e) => ({ ...e, newText: e.newText.replace(/\bcontext as otelContext( \} = require\()/, 'context: otelContext$1') }));
-    return { ...plan, edits, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
+    return { ...plan, title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record` };
   }
   const fn = enclosingFunction(site.statement)!;
   const local = { ...s, topNames: new Set([...s.topNames, ...descendants(fn, 'identifier').map((x) => x.text)]) };

@@ -21,13 +21,9 @@ const EVENT_PARAM = /^(event|evt|ev|e|payload|input|request|req|message|msg)$/i;
 // TypeScript event types (aws-lambda) of event sources that are not a direct Invoke.
 const SOURCE_TYPES = /\b(SQS|SNS|APIGateway|ALB|S3|DynamoDBStream|Kinesis|Firehose|Scheduled|EventBridge|CloudWatch|CloudFront|Cognito|MSK|SelfManagedKafka|SES|IoT|Lex|Connect|CodePipeline|CloudFormation|LambdaFunctionURL|Alexa)\w*(Event|Handler)\b/;
 
-/**
- * `import { ..., context as otelContext } from '@opentelemetry/api'`, or its CommonJS form, where a
- * renamed binding is `context: otelContext` (`as` is not valid in a destructuring pattern).
- */
+/** `import { ..., context as otelContext } from '@opentelemetry/api'`, or its CommonJS form (`context: otelContext`). */
 export function otelImportLine(s: JsStyle, names: string[]): string {
-  const alias = s.esm ? 'context as otelContext' : 'context: otelContext';
-  return importLine(s, names.map((n) => (n === 'otelContext' ? alias : n)), '@opentelemetry/api');
+  return importLine(s, names.map((n) => (n === 'otelContext' ? 'context as otelContext' : n)), '@opentelemetry/api');
 }
 
 /** Names bound from '@opentelemetry/api' at module scope, renamed CommonJS bindings (`{ context: otelContext }`) included. */
