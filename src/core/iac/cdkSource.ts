@@ -6,7 +6,8 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { CALLS, type Ctx, constructCall, DYNAMIC, WS } from './cdkEval';
-import { dirnamePosix, type FunctionDecl, joinPosix } from './types';
+import { addCdkLayersAndEnv, cdkLayerDecls } from './cdkLayers';
+import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
 
 export { cdkRuntimeId } from './cdkEval';
 
@@ -30,12 +31,14 @@ function defaultEntry(fn: FunctionDecl, file: string, id: string, handler: strin
 }
 
 /**
- * Extracts functions from one CDK source file. `appDir` is the CDK app's folder (where cdk.json is):
+ * Extracts functions (with their layers and environment) and layers from one CDK source file. `appDir` is the CDK app's folder (where cdk.json is):
  * relative asset paths resolve against it, as `cdk synth` runs there.
  */
-export function extractCdkSource(file: string, root: Node, appDir: string): FunctionDecl[] {
+export function extractCdkSource(file: string, root: Node, appDir: string): IacFileResult {
   const ctx: Ctx = { srcDir: dirnamePosix(file), root };
   const out: FunctionDecl[] = [];
+  const warnings: string[] = [];
+  const layers = cdkLayerDecls(file, ctx, appDir, warnings);
   for (const n of root.descendantsOfType([...CALLS])) {
     const c = n && constructCall(n, ctx, CONSTRUCT);
     if (!c) continue;
@@ -44,6 +47,7 @@ export function extractCdkSource(file: string, root: Node, appDir: string): Func
     const rt = p.runtime as { runtime?: string } | undefined;
     fn.runtime = rt?.runtime ?? (c.type === 'NodejsFunction' ? 'nodejs' : c.type === 'GoFunction' ? 'provided.al2023' : undefined);
     const handler = typeof p.handler === 'string' ? p.handler : undefined;
+    if (typeof p.functionname === 'string' && p.functionname) fn.aliases.push(p.functionname);
     if (typeof p.memorysize === 'number') fn.memoryMb = p.memorysize;
     if (typeof p.timeout === 'number') fn.timeoutSec = p.timeout;
     const resolve = (x: string) => (x.startsWith(WS) ? x.slice(WS.length) : joinPosix(appDir, x));
@@ -71,7 +75,8 @@ export function extractCdkSource(file: string, root: Node, appDir: string): Func
       else fn.warnings.push('code is not a static Code.fromAsset/fromInline');
     }
     if (!fn.handler && c.type !== 'GoFunction' && fn.packageType !== 'image') fn.warnings.push('handler is not a static string');
+    addCdkLayersAndEnv(fn, n, c, ctx);
     out.push(fn);
   }
-  return out;
+  return { functions: out, warnings, references: [], ...(layers.length ? { layers } : {}) };
 }

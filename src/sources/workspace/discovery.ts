@@ -256,8 +256,8 @@ export class WorkspaceDiscovery {
     let r: IacFileResult | undefined;
     if (t && /aws[-_]?lambda|awscdk.services.lambda|AWS\.Lambda/i.test(t)) {
       const root = this.tree(f);
-      const functions = root ? extractCdkSource(f, root, app) : [];
-      r = functions.length ? { functions, warnings: [], references: [] } : undefined;
+      const found = root ? extractCdkSource(f, root, app) : undefined;
+      r = found && (found.functions.length || found.layers?.length || found.warnings.length) ? found : undefined;
     }
     this.iac.set(f, { stamp: this.stamps.get(f)!, value: r });
     return r;
