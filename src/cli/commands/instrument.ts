@@ -1,6 +1,7 @@
 /** `trace-insight instrument`: adds tracing to a handler file, in place or as a diff (--dry-run). */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Parser, Tree } from 'web-tree-sitter';
 import { parseArgs, stringFlag, UsageError } from '../args';
 import type { CliIo } from '../main';
 import { languageOf } from '../../core/code/codeIndex';
@@ -8,13 +9,15 @@ import { unifiedDiff } from '../../core/instrument/diff';
 import { autoInstrumentedSites } from '../../core/instrument/autoInstrumented';
 import { findHandlers } from '../../core/instrument/handlers';
 import { planAddTracing } from '../../core/instrument/instrument';
+import { type PropagationSite, planPropagation, propagationSites } from '../../core/instrument/propagate';
 import { withPackage } from '../../core/instrument/manifest';
 import { applyEdits } from '../../core/instrument/text';
-import { InstrumentError, type InstrumentStyle, type PackageNeed } from '../../core/instrument/types';
+import { InstrumentError, type InstrumentStyle, type PackageNeed, type SourceDoc } from '../../core/instrument/types';
 import { WorkspaceDiscovery } from '../../sources/workspace/discovery';
 import { loadParsers } from '../../sources/workspace/grammars';
 
 const HELP = `Usage: trace-insight instrument <file> [--handler NAME] [--style otel|powertools|xray] [--workspace DIR] [--dry-run]
+       trace-insight instrument <file> --propagate [--handler NAME] [--dry-run]
 
 Adds tracing to a Lambda handler: OpenTelemetry (otel, the default and the recommended choice: the
 X-Ray SDKs reach end of support in February 2027), Powertools Tracer (powertools) or the X-Ray SDK
@@ -25,6 +28,12 @@ With --dry-run nothing is written: a unified diff of every change is printed ins
 The workspace (--workspace, else the nearest folder above the file holding .git, else the file's
 folder) is searched for the function declarations: a handler whose functions are traced by an
 OpenTelemetry layer or exec wrapper is still instrumented, with a note saying so.
+
+--propagate carries trace context across services instead (OpenTelemetry): every send to SQS, SNS,
+EventBridge or Lambda (Invoke) that does not inject the context gets it injected, and every SQS/SNS
+record loop and EventBridge handler that does not extract it continues the sender's trace. A handler
+that only another function may invoke (nothing in the code says so) is changed only when named with
+--handler. Applying it again changes nothing.
 `;
 
 const MANIFESTS: Record<string, string> = { npm: 'package.json', pip: 'requirements.txt' };
@@ -53,7 +62,7 @@ function workspaceOf(dir: string): string {
 
 /** Runs the command: 0 on success (also when already traced), 1 when the file cannot be instrumented, 2 for bad usage. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, ['dry-run']);
+  const args = parseArgs(argv, ['dry-run', 'propagate']);
   if (args.flags.help) { io.out(HELP); return 0; }
   const file = args.positionals[0];
   if (!file) throw new UsageError('give the handler file to instrument');
@@ -75,6 +84,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return 1;
     }
     const doc = { text, root: tree.rootNode, lang, fileName: path.basename(file) };
+    if (args.flags.propagate === true) return propagateAll(file, doc, parser, stringFlag(args, 'handler'), args.flags['dry-run'] === true, io);
     const plan = planAddTracing(doc, style, stringFlag(args, 'handler'));
     const dry = args.flags['dry-run'] === true;
     if (!plan.edits.length) { io.out(`${file}: ${plan.notes.join('; ')}; nothing to do\n`); return 0; }
@@ -106,4 +116,46 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * `--propagate`: applies the file's propagation fixes one at a time, parsing the text again after
+ * each (the edits of one site move the others), until none is left. A site that is still offered
+ * after its own fix stops the loop with an error instead of editing forever.
+ */
+function propagateAll(file: string, first: SourceDoc, parser: Parser, handler: string | undefined, dry: boolean, io: CliIo): number {
+  let doc = first;
+  const titles: string[] = [];
+  const notes = new Set<string>();
+  const trees: Tree[] = [];
+  try {
+    const wanted = (site: PropagationSite, d: SourceDoc): boolean => !site.quiet
+      || (handler !== undefined && findHandlers(d).some((h) => h.name === handler && h.fn.startIndex <= site.statement.startIndex && site.statement.endIndex <= h.fn.endIndex));
+    for (let round = 0; ; round++) {
+      const site = propagationSites(doc).find((x) => wanted(x, doc));
+      if (!site) break;
+      if (round >= 50) throw new InstrumentError(`line ${site.line}: still offered after ${round} fixes; nothing was written`);
+      const plan = planPropagation(doc, site);
+      if (!plan.edits.length) throw new InstrumentError(`line ${site.line}: ${plan.notes.join('; ') || 'no edit planned'}; nothing was written`);
+      titles.push(plan.title);
+      for (const n of plan.notes) notes.add(n);
+      const text = applyEdits(doc.text, plan.edits);
+      const tree = parser.parse(text);
+      if (tree) trees.push(tree);
+      if (!tree || tree.rootNode.hasError) throw new InstrumentError(`the fix at line ${site.line} would leave a syntax error; nothing was written`);
+      doc = { ...doc, text, root: tree.rootNode };
+    }
+  } finally {
+    for (const t of trees) t.delete();
+  }
+  if (!titles.length) {
+    const quiet = propagationSites(doc).filter((x) => x.quiet).map((x) => x.line);
+    io.out(`${file}: every send injects and every receive extracts the trace context; nothing to do${quiet.length ? ` (a handler that another function invokes can continue its trace: --handler NAME, line ${quiet.join(', ')})` : ''}\n`);
+    return 0;
+  }
+  if (dry) io.out(unifiedDiff(file, first.text, doc.text));
+  else fs.writeFileSync(file, doc.text);
+  io.out(`${dry ? 'Would propagate' : 'Propagated'} trace context in ${file}:\n${titles.map((t) => `  ${t}\n`).join('')}`);
+  for (const n of notes) io.out(`  note: ${n}\n`);
+  return 0;
 }

@@ -1,7 +1,7 @@
 /** What JS/TS edits need to know about a file: module system, quotes, semicolons, where imports go. */
 import type { Node } from 'web-tree-sitter';
 import { descendants, eolOf, nextLineStart } from './text';
-import type { SourceDoc } from './types';
+import type { SourceDoc, TextEdit } from './types';
 
 /** Conventions of one JS/TS file. */
 export interface JsStyle {
@@ -77,4 +77,25 @@ export function importLine(s: JsStyle, names: string[], module: string, defaultN
   if (defaultName) return s.esm ? (s.ts ? `import * as ${defaultName} from ${q(module)}${s.semi}` : `import ${defaultName} from ${q(module)}${s.semi}`) : `const ${defaultName} = require(${q(module)})${s.semi}`;
   if (s.esm) return `import { ${names.join(', ')} } from ${q(module)}${s.semi}`;
   return `const { ${names.map((n) => n.replace(/^(\w+) as (\w+)$/, '$1: $2')).join(', ')} } = require(${q(module)})${s.semi}`;
+}
+
+/**
+ * Adds `names` (ESM form, `b as c` for a rename) to the file's existing `import { ... } from 'module'`
+ * or `const { ... } = require('module')`, so one module is imported once; undefined when there is none
+ * to extend (no import of the module, or only a default/namespace one).
+ */
+export function extendImport(doc: SourceDoc, s: JsStyle, names: string[], module: string): TextEdit | undefined {
+  if (!names.length) return undefined;
+  for (const st of doc.root.namedChildren) {
+    if (!st || !descendants(st, 'string_fragment').some((x) => x.text === module)) continue;
+    const list = st.type === 'import_statement' ? descendants(st, 'named_imports')[0]
+      : isRequireDecl(st) ? descendants(st, 'object_pattern')[0] : undefined;
+    const items = list?.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment') ?? [];
+    const last = items[items.length - 1];
+    if (!list || !last) continue;
+    const cjs = list.type === 'object_pattern';
+    const text = names.map((n) => (cjs ? n.replace(/^(\w+) as (\w+)$/, '$1: $2') : n)).join(', ');
+    return { start: last.endIndex, end: last.endIndex, newText: `, ${text}` };
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
  * receives (OpenTelemetry W3C propagation; the X-Ray SDK propagates through AWSTraceHeader by itself).
  */
 import type { Node } from 'web-tree-sitter';
-import { freeName, jsStyle } from './jsCommon';
+import { extendImport, freeName, jsStyle } from './jsCommon';
 import { jsReceiveSites, otelBound, otelImportLine, planJsReceive } from './propagateJsReceive';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { enclosingFunction } from './selection';
@@ -110,7 +110,10 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   const s = jsStyle(doc, site.statement.startIndex);
   const have = otelBound(doc.root);
   const need = ['propagation', 'otelContext'].filter((x) => !have.has(x));
-  const importEdit = (names: string[]): TextEdit[] => (names.length ? [{ start: s.importAt, end: s.importAt, newText: otelImportLine(s, names) + eol }] : []);
+  const importEdit = (names: string[]): TextEdit[] => {
+    const extended = extendImport(doc, s, names.map((n) => (n === 'otelContext' ? 'context as otelContext' : n)), '@opentelemetry/api');
+    return extended ? [extended] : names.length ? [{ start: s.importAt, end: s.importAt, newText: otelImportLine(s, names) + eol }] : [];
+  };
   if (site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda')) return planJsReceive(doc, site);
   if (site.kind === 'extract') {
     const body = site.statement.childForFieldName('body');

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { findHandlers } from './handlers';
-import { freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
+import { extendImport, freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
 import { NPM } from './node';
 import type { PropagationSite } from './propagate';
 import { descendants, indentAt, indentUnit, lineStart, nextLineStart, reindent } from './text';
@@ -146,7 +146,9 @@ export function planJsReceive(doc: SourceDoc, site: PropagationSite): Instrument
   const tracer = decl?.childForFieldName('name')?.text ?? freeName(s, 'tracer');
   const have = otelBound(root);
   const need = [...(decl ? [] : ['trace']), 'SpanStatusCode', 'propagation', 'otelContext'].filter((n) => !have.has(n));
-  const imports = need.length ? [otelImportLine(s, need)] : [];
+  const extended = extendImport(doc, s, need.map((n) => (n === 'otelContext' ? 'context as otelContext' : n)), '@opentelemetry/api');
+  if (extended) edits.unshift(extended);
+  const imports = need.length && !extended ? [otelImportLine(s, need)] : [];
   const scope = doc.fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
   const setup = decl ? [] : [`const ${tracer} = trace.getTracer(${q(scope)})${semi}`];
   const head = headText(s, text, imports, setup);

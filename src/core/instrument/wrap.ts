@@ -1,6 +1,6 @@
 /** "Wrap in a span/subsegment" for selected statements (JavaScript/TypeScript and Python). */
 import type { Node } from 'web-tree-sitter';
-import { freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
+import { extendImport, freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
 import { existingTracer as jsExistingTracer, NPM } from './node';
 import { existingTracer as pyExistingTracer, PIP, pyHeadText, pyImportPoint } from './python';
 import { filePatchedBy } from './handlers';
@@ -12,7 +12,7 @@ import { wrapGo } from './wrapGo';
 import { wrapRust } from './wrapRust';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
 
-interface Binding { name: string; head?: TextEdit; packages: InstrumentPlan['packages'] }
+interface Binding { name: string; head?: TextEdit; importEdit?: TextEdit; packages: InstrumentPlan['packages'] }
 
 function jsHead(s: JsStyle, imports: string[], setup: string[]): TextEdit | undefined {
   const setupText = setup.length ? (s.afterImports ? s.eol : '') + setup.map((l) => l + s.eol).join('') + (s.afterImports ? '' : s.eol) : '';
@@ -44,11 +44,13 @@ function jsBinding(doc: SourceDoc, s: JsStyle, style: InstrumentStyle, extraOtel
     const decl = descendants(doc.root, 'variable_declarator').find((d) => d.parent?.parent?.id === doc.root.id && /\.getTracer$/.test(d.childForFieldName('value')?.childForFieldName('function')?.text ?? ''));
     const have = jsImportedNames(doc.root, '@opentelemetry/api').names;
     const need = ['trace', 'SpanStatusCode', ...extraOtel].filter((n) => !have.has(n));
-    const imports = need.length ? [importLine(s, need.map((n) => (n === 'otelContext' ? 'context as otelContext' : n)), '@opentelemetry/api')] : [];
+    const specifiers = need.map((n) => (n === 'otelContext' ? 'context as otelContext' : n));
+    const extended = extendImport(doc, s, specifiers, '@opentelemetry/api');
+    const imports = need.length && !extended ? [importLine(s, specifiers, '@opentelemetry/api')] : [];
     const name = decl?.childForFieldName('name')?.text ?? freeName(s, 'tracer');
     const scope = doc.fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
     const setup = decl ? [] : [`const ${name} = trace.getTracer(${s.quote}${scope}${s.quote})${s.semi}`];
-    return { name, head: jsHead(s, imports, setup), packages: imports.length ? [NPM.otel] : [] };
+    return { name, head: jsHead(s, imports, setup), importEdit: extended, packages: imports.length ? [NPM.otel] : [] };
   }
   if (style === 'powertools') {
     const have = jsExistingTracer(doc.root);
@@ -107,7 +109,7 @@ export function wrapJs(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, op
   const base = indentAt(text, stmts[0].startIndex);
   const unit = unitOf(text, stmts, '  ');
   const spanName = opts.spanName ?? (outboundCalls(doc, stmts[0])[0] ? callName(outboundCalls(doc, stmts[0])[0]) : outboundCalls(doc, stmts[stmts.length - 1])[0] ? callName(outboundCalls(doc, stmts[stmts.length - 1])[0]) : 'work');
-  const edits: TextEdit[] = b.head ? [b.head] : [];
+  const edits: TextEdit[] = [...(b.importEdit ? [b.importEdit] : []), ...(b.head ? [b.head] : [])];
   const single = stmts.length === 1 && (stmts[0].type === 'lexical_declaration' || stmts[0].type === 'variable_declaration') ? descendants(stmts[0], 'variable_declarator') : [];
   const returned = stmts.length === 1 && stmts[0].type === 'return_statement' ? stmts[0].namedChildren.find((n) => n !== null && n.type !== 'comment') ?? null : null;
   const value = single.length === 1 ? single[0].childForFieldName('value') : returned;
