@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { azureMainSelects } from '../../src/core/iac/azureCode';
 import { WorkspaceDiscovery } from '../../src/sources/workspace/discovery';
@@ -21,13 +23,30 @@ describe('Azure Functions registered in code (Node.js v4, Python v2)', () => {
       ['httpTrigger1', 'node', 'httpTrigger1', 'node-ts/src/functions/httpTrigger1.ts', 3, 'node-ts/src/functions/httpTrigger1.ts:11', ['trigger httpTrigger']],
       ['renderInvoice', 'node', 'handler', 'node-ts/src/functions/invoices.ts', 4, 'node-ts/src/functions/invoices.ts:9', ['trigger serviceBusTrigger']],
       ['refunds', 'node', 'refunds.refundHandler', 'node-ts/src/handlers/refunds.ts', 5, 'node-ts/src/functions/refunds.ts:4', ['trigger eventGridTrigger', 'handler imported from ../handlers/refunds']],
+      // blueprints/admin.py is imported but never registered: not listed
+      ['InvoiceQueue', 'python', 'invoice_queue', 'python/blueprints/billing.py', 10, 'python/blueprints/billing.py:8', ['trigger queueTrigger']],
       ['get_report', 'python', 'get_report', 'python/blueprints/reports.py', 9, 'python/blueprints/reports.py:8', ['trigger httpTrigger']],
-      ['http_trigger', 'python', 'http_trigger', 'python/function_app.py', 12, 'python/function_app.py:11', ['trigger httpTrigger']],
-      ['CleanupTimer', 'python', 'cleanup', 'python/function_app.py', 23, 'python/function_app.py:21', ['trigger timerTrigger']],
-      ['process_order', 'python', 'process_order', 'python/function_app.py', 31, 'python/function_app.py:29', ['trigger queueTrigger']],
+      ['http_trigger', 'python', 'http_trigger', 'python/function_app.py', 15, 'python/function_app.py:14', ['trigger httpTrigger']],
+      ['CleanupTimer', 'python', 'cleanup', 'python/function_app.py', 26, 'python/function_app.py:24', ['trigger timerTrigger']],
+      ['process_order', 'python', 'process_order', 'python/function_app.py', 34, 'python/function_app.py:32', ['trigger queueTrigger']],
     ]);
+    assert.deepEqual(r.warnings, ['python/blueprints/admin.py:3: blueprint bp is not registered by python/function_app.py (no app.register_functions(bp) of it): purge, nightly_purge not indexed by the Functions host']);
     assert.ok(r.functions.every((f) => f.kind === 'azure'));
     assert.ok(!r.functions.some((f) => f.declaredIn.startsWith('not-an-app/')), 'a file outside any host.json app registers nothing');
+  });
+
+  it('lists a Python blueprint once function_app.py registers it, on the next incremental run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-azbp-'));
+    try {
+      fs.cpSync(path.join(fixture, 'python'), dir, { recursive: true });
+      const d = new WorkspaceDiscovery(dir);
+      assert.ok(!(await d.run()).functions.some((f) => f.file === 'blueprints/admin.py'));
+      const app = path.join(dir, 'function_app.py');
+      fs.writeFileSync(app, fs.readFileSync(app, 'utf8').replace('app.register_blueprint(billing.bp)\n', 'app.register_blueprint(billing.bp)\napp.register_functions(admin_bp)\n'));
+      const after = await d.run();
+      assert.deepEqual(after.functions.filter((f) => f.file === 'blueprints/admin.py').map((f) => [f.name, f.line]), [['purge', 7], ['nightly_purge', 12]]);
+      assert.deepEqual(after.warnings, []);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 
   it("package.json main: a glob selects its files or their TypeScript sources; a single entry file may load any file", () => {

@@ -12,6 +12,7 @@ import { findSymbolLine } from '../../core/code/symbols';
 import { extractCloudFormation, isCloudFormation, readTemplate } from '../../core/iac/cloudFormation';
 import { extractCdkSource } from '../../core/iac/cdkSource';
 import { azureMainSelects, extractAzureNodeFunctions, extractAzurePythonFunctions } from '../../core/iac/azureCode';
+import { azurePythonIndexed } from '../../core/iac/azurePythonBlueprints';
 import { azureWorkerRuntime, extractAzureFunction, extractGcpFunctions } from '../../core/iac/otherClouds';
 import { extractServerless } from '../../core/iac/serverlessFramework';
 import { autoInstrumentationOf, resolveExternalLayers, type WorkspaceLayer } from '../../core/iac/layerRefs';
@@ -241,7 +242,13 @@ export class WorkspaceDiscovery {
     if (!r?.functions.some((x) => x.kind === 'azure')) return r;
     for (let d = dirnamePosix(f); ; d = dirnamePosix(d)) {
       const at = (name: string) => (d === '.' ? name : `${d}/${name}`);
-      if (this.stamps.has(at('host.json'))) return f.endsWith('.py') || azureMainSelects(this.readText(at('package.json')), d === '.' ? f : f.slice(d.length + 1)) ? r : undefined;
+      if (this.stamps.has(at('host.json')) && f.endsWith('.py')) {
+        // Python v2: a blueprint's functions exist only when function_app.py registers it.
+        const script = this.tree(at('function_app.py'));
+        const root = this.tree(f);
+        return root ? azurePythonIndexed(f, root, r, d, script ? { file: at('function_app.py'), root: script } : undefined) : r;
+      }
+      if (this.stamps.has(at('host.json'))) return azureMainSelects(this.readText(at('package.json')), d === '.' ? f : f.slice(d.length + 1)) ? r : undefined;
       if (d === '.') return undefined;
     }
   }
