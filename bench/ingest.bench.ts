@@ -26,16 +26,14 @@ export async function run(): Promise<BenchLine[]> {
   const check = decodeOtlpProtobuf(protobuf, 'bench.pb');
   if (check.errors.length || check.spans.length !== data.spans) throw new Error(`bench data did not decode: ${JSON.stringify(check.errors[0])}`);
 
-  const parseMs = await medianMs(() => JSON.parse(json), 7);
-  const jsonMs = await medianMs(() => decodeOtlpJson(json, 'bench.json'), 7);
-  const pbMs = await medianMs(() => decodeOtlpProtobuf(protobuf, 'bench.pb'), 7);
-  // This machine is shared: wall time also counts waiting for a core. CPU time of rounds that
-  // interleave the three is the steadier comparison.
-  const cpu = interleavedCpuMs({
+  // This machine is shared: load changes from second to second. Rounds that interleave the three
+  // give each the same conditions; wall and CPU time (user + system) are both taken per call.
+  const { wall, cpu } = interleavedMs({
     parse: () => JSON.parse(json),
     json: () => decodeOtlpJson(json, 'bench.json'),
     pb: () => decodeOtlpProtobuf(protobuf, 'bench.pb'),
-  }, 9);
+  }, 11);
+  const parseMs = wall.parse, jsonMs = wall.json, pbMs = wall.pb;
 
   // A typical request-sized document (below SCAN_MIN_CHARS, so the JSON.parse path): the ratio the
   // scanner would have to beat to be used for it too.
@@ -66,25 +64,32 @@ export async function run(): Promise<BenchLine[]> {
   ];
 }
 
-/** Median CPU milliseconds (user + system) of each function, over `rounds` rounds that run each once. */
-function interleavedCpuMs<K extends string>(fns: Record<K, () => unknown>, rounds: number): Record<K, number> {
+/** Median wall and CPU milliseconds (user + system) of each function, over `rounds` rounds that run each once. */
+function interleavedMs<K extends string>(fns: Record<K, () => unknown>, rounds: number): { wall: Record<K, number>; cpu: Record<K, number> } {
   const keys = Object.keys(fns) as K[];
-  const times = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const wallTimes = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const cpuTimes = new Map<K, number[]>(keys.map((k) => [k, []]));
   const cpuMs = (): number => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
   for (let r = 0; r <= rounds; r++) {
     for (const k of keys) {
-      const t0 = cpuMs();
+      const c0 = cpuMs();
+      const t0 = performance.now();
       fns[k]();
-      if (r > 0) times.get(k)!.push(cpuMs() - t0); // round 0 warms up
+      const t1 = performance.now();
+      const c1 = cpuMs();
+      if (r > 0) { wallTimes.get(k)!.push(t1 - t0); cpuTimes.get(k)!.push(c1 - c0); } // round 0 warms up
     }
   }
-  const out = {} as Record<K, number>;
-  for (const k of keys) {
-    const t = times.get(k)!.sort((a, b) => a - b);
-    out[k] = t[Math.floor(t.length / 2)];
-  }
-  return out;
+  const median = (m: Map<K, number[]>): Record<K, number> => {
+    const out = {} as Record<K, number>;
+    for (const k of keys) {
+      const t = m.get(k)!.sort((a, b) => a - b);
+      out[k] = t[Math.floor(t.length / 2)];
+    }
+    return out;
+  };
+  return { wall: median(wallTimes), cpu: median(cpuTimes) };
 }
