@@ -92,6 +92,16 @@ describe('CDK app sources: layers and environment', () => {
       { file: 'layers/common/python/common/util.py', via: '/opt is layer layers/common' });
   });
 
+  it('reads layers and environment of Java builders, Go props structs and C# object initializers too', async () => {
+    const { functions } = await new WorkspaceDiscovery(path.join(fixtures, 'polyglot-app')).run();
+    const adot = (name: string) => `layer arn:aws:lambda:us-east-1:901920570463:layer:${name}:1 is not declared in the workspace: its /opt frames stay unmapped`;
+    assert.deepEqual(functions.map((f) => [f.name, f.layerDirs ?? null, f.autoInstrumentation ?? null, f.warnings]), [
+      ['CsFn', ['layers/shared'], 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler', [adot('aws-otel-dotnet-amd64-ver-1-0-0')]],
+      ['JavaFn', ['layers/shared'], 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler', [adot('aws-otel-java-agent-amd64-ver-1-32-0')]],
+      ['GoFn', ['layers/shared'], 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler', [adot('aws-otel-collector-amd64-ver-0-102-1')]],
+    ]);
+  });
+
   it('reads the opentelemetry-lambda CDK sample of the corpus as auto-instrumented, its ARN layers kept as patterns', async () => {
     const { functions } = await new WorkspaceDiscovery(path.join(corpus, 'cdk/opentelemetry-lambda')).run();
     const fn = functions.find((f) => f.declaredIn === 'nodejs-aws-sdk/lib/otel-sample-lambda-stack.ts:19')!;

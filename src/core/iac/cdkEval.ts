@@ -117,9 +117,13 @@ export function evalNode(n: Node | undefined, ctx: Ctx, depth = 0): Val {
 
 /** The value node assigned to `name` in the file (a declaration, or an assignment to `name`, `this.x`, `self.x`). */
 export function lookupAssignment(root: Node, name: string): Node | undefined {
-  for (const n of root.descendantsOfType(['variable_declarator', 'assignment', 'assignment_expression'])) {
+  for (const n of root.descendantsOfType(['variable_declarator', 'assignment', 'assignment_expression', 'short_var_declaration'])) {
     if (!n) continue;
-    if (n.type === 'variable_declarator' && n.childForFieldName('name')?.text === name) return n.childForFieldName('value') ?? undefined;
+    if (n.type === 'variable_declarator' && (n.childForFieldName('name') ?? kids(n)[0])?.text === name) {
+      // C#'s declarator has no value field: `var x = <value>` keeps the value as its last child.
+      return n.childForFieldName('value') ?? (kids(n).length > 1 ? kids(n)[kids(n).length - 1] : undefined);
+    }
+    if (n.type === 'short_var_declaration' && n.childForFieldName('left')?.text === name) return kids(n.childForFieldName('right'))[0];
     if (n.type !== 'variable_declarator' && n.childForFieldName('left')?.text === name) return n.childForFieldName('right') ?? undefined;
   }
   return undefined;
@@ -190,6 +194,7 @@ export function constructCall(n: Node, ctx: Ctx, pattern: RegExp): ConstructCall
 function rawProps(n: Node | undefined, ctx: Ctx, out: Map<string, Node>, depth = 0): void {
   if (!n || depth > 4) return;
   if (n.type === 'identifier') { rawProps(lookupAssignment(ctx.root, n.text), ctx, out, depth + 1); return; }
+  if (n.type === 'unary_expression') { rawProps(kids(n)[0], ctx, out, depth + 1); return; }
   const body = n.type === 'composite_literal' ? n.childForFieldName('body') : n;
   for (const p of kids(body)) {
     if (p.type === 'pair') { const v = p.childForFieldName('value'); if (v) out.set(norm(p.childForFieldName('key')?.text ?? ''), v); }

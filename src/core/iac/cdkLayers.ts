@@ -119,7 +119,10 @@ function layerRef(n: Node, ctx: Ctx, depth = 0): { local?: string; arn?: string 
     return v ? layerRef(v, ctx, depth + 1) : undefined;
   }
   if (!CALLS.has(n.type)) return undefined;
-  const c = constructCall(n, ctx, LAYER);
+  // Java builder: `LayerVersion.Builder.create(this, "X").code(...).build()` is read from its `create`.
+  let create: Node | null = n;
+  while (create?.type === 'method_invocation' && create.childForFieldName('name')?.text !== 'create') create = create.childForFieldName('object');
+  const c = constructCall(create ?? n, ctx, LAYER) ?? constructCall(n, ctx, LAYER);
   if (c) return { local: c.id };
   const name = calleeName(n);
   let arnNode: Node | undefined;
@@ -214,6 +217,7 @@ function readEnv(fn: FunctionDecl, n: Node, ctx: Ctx, vars: Record<string, strin
     return;
   }
   if (n.type === 'unary_expression' && n.text.startsWith('&')) { readEnv(fn, kids(n)[0], ctx, vars, depth + 1); return; }
+  if (n.type === 'object_creation_expression') { const init = kids(n).find((k) => k.type === 'initializer_expression'); if (init) { readEnv(fn, init, ctx, vars, depth + 1); return; } }
   const body = n.type === 'composite_literal' ? n.childForFieldName('body') : n.type === 'object' || n.type === 'dictionary' || n.type === 'initializer_expression' ? n : undefined;
   if (body) {
     for (const p of kids(body)) {
