@@ -71,7 +71,7 @@ describe('CDK app sources: layers and environment', () => {
     assert.deepEqual(m.location, { file: 'layers/shared/nodejs/node_modules/shared-utils/index.js', line: 6, column: 11, function: 'exports.formatOrder', source: 'exception-stack', via: ['/opt is layer layers/shared'] });
   });
 
-  it('reads a Python app: LayerVersion(code=Code.from_asset), from_layer_version_arn (constant and f-string), environment dicts, add_environment', async () => {
+  it('reads a Python app: LayerVersion(code=Code.from_asset), from_layer_version_arn (constant and f-string), environment dicts, add_environment, adot_instrumentation', async () => {
     const r = extract(pyApp, 'stacks/api_stack.py', 'python');
     const by = (n: string) => r.functions.find((f) => f.name === n)!;
     assert.deepEqual(r.layers?.map((l) => [l.name, l.contentDir, l.declaredIn.line]), [['Common', 'layers/common', 12]]);
@@ -84,6 +84,8 @@ describe('CDK app sources: layers and environment', () => {
     assert.deepEqual(d.functions.map(row), [
       ['ApiHandler', 'lambda/api/app.py', 4, ['layers/common'], 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument'],
       ['Worker', 'lambda/worker/worker.py', 4, ['layers/common'], null],
+      // adot_instrumentation: CDK sets AWS_LAMBDA_EXEC_WRAPPER from the AdotLambdaExecWrapper member
+      ['Notify', 'lambda/notify/notify.py', 4, null, 'AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-instrument'],
       // the Datadog wrapper handler: the real handler is DD_LAMBDA_HANDLER's
       ['Jobs', 'lambda/jobs/jobs.py', 4, null, 'Datadog wrapper handler datadog_lambda.handler.handler runs DD_LAMBDA_HANDLER=jobs.handler'],
     ]);

@@ -19,6 +19,11 @@ const ADD_ENV = /^(addEnvironment|add_environment|AddEnvironment)$/;
 /** Variables that decide auto-instrumentation: a computed value is worth a warning. */
 const TRACING_VARS = new Set(['AWS_LAMBDA_EXEC_WRAPPER', 'DD_LAMBDA_HANDLER', 'NEW_RELIC_LAMBDA_HANDLER']);
 const LIST_CALLS = /^(of|asList|List|Array)$/;
+/** CDK's `AdotLambdaExecWrapper` members and the scripts they name (aws-lambda/lib/adot-layers.ts). */
+const ADOT_WRAPPERS: Record<string, string> = {
+  REGULAR_HANDLER: '/opt/otel-handler', PROXY_HANDLER: '/opt/otel-proxy-handler', STREAM_HANDLER: '/opt/otel-stream-handler',
+  INSTRUMENT_HANDLER: '/opt/otel-instrument', SQS_HANDLER: '/opt/otel-sqs-handler',
+};
 
 const short = (n: Node) => n.text.replace(/\s+/g, ' ').slice(0, 60);
 
@@ -52,6 +57,13 @@ export function addCdkLayersAndEnv(fn: FunctionDecl, call: Node, c: ConstructCal
   const env = c.raw.get('environment');
   const vars: Record<string, string> = {};
   if (env) readEnv(fn, env, ctx, vars);
+  const adot = c.raw.get('adotinstrumentation');
+  if (adot) {
+    // CDK's built-in ADOT support sets AWS_LAMBDA_EXEC_WRAPPER to the chosen wrapper after `environment`.
+    const w = /AdotLambdaExecWrapper[._]([A-Z_]+)/.exec(adot.text)?.[1];
+    if (w && ADOT_WRAPPERS[w]) vars.AWS_LAMBDA_EXEC_WRAPPER = ADOT_WRAPPERS[w];
+    else fn.warnings.push(`adotInstrumentation \`${short(adot)}\` has no static AdotLambdaExecWrapper: auto-instrumentation is not read from it`);
+  }
   const binding = bindingOf(call);
   if (binding) {
     for (const n of ctx.root.descendantsOfType([...CALLS])) {
