@@ -51,37 +51,20 @@ export function newOtlpJsonScanner(st: JsonDecodeState, textLength: number): Spa
   return new SpanScanner('', st, textLength);
 }
 
-function document(sc: SpanScanner): void {
-  if (sc.ws() !== 123) throw SURPRISE;
+/** The top-level object, or (`envelope`) the Jaeger `result` object inside it. */
+function document(sc: SpanScanner, envelope = false): void {
+  if ((envelope ? sc.at() : sc.ws()) !== 123) throw SURPRISE;
   // JSON.parse path: a top-level resourceSpans wins over a Jaeger envelope; both at once is left to it.
   let found = false;
   let more = sc.objStart();
   while (more) {
     sc.key();
-    if (sc.isKey('resourceSpans')) {
+    const body = sc.isKey('resourceSpans') ? 1 : !envelope && sc.isKey('result') ? 2 : 0;
+    if (body) {
       if (found) throw SURPRISE;
       found = true;
-      resourceSpansList(sc);
-    } else if (sc.isKey('result')) {
-      if (found) throw SURPRISE;
-      found = true;
-      envelope(sc);
-    } else sc.skipValue();
-    more = sc.objNext();
-  }
-  if (!found) throw SURPRISE;
-}
-
-function envelope(sc: SpanScanner): void {
-  if (sc.at() !== 123) throw SURPRISE;
-  let found = false;
-  let more = sc.objStart();
-  while (more) {
-    sc.key();
-    if (sc.isKey('resourceSpans')) {
-      if (found) throw SURPRISE;
-      found = true;
-      resourceSpansList(sc);
+      if (body === 1) resourceSpansList(sc);
+      else document(sc, true);
     } else sc.skipValue();
     more = sc.objNext();
   }

@@ -3,27 +3,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Parser } from 'web-tree-sitter';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
-import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
 import { unifiedDiff } from '../../src/core/instrument/diff';
 import { planAddTracing, stylesFor, untracedHandlers } from '../../src/core/instrument/instrument';
 import { manifestEdits, withPackage } from '../../src/core/instrument/manifest';
 import { applyEdits } from '../../src/core/instrument/text';
 import { planWrap } from '../../src/core/instrument/wrap';
-import type { SourceDoc } from '../../src/core/instrument/types';
-import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
+import { docOf, useParsers } from './helpers/instrumentDocs';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus');
-let parsers: Map<GrammarName, Parser>;
-
-function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
-  const lang = languageOf(file) as CodeLanguage;
-  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
-}
-
 describe('instrument: edits a careful engineer would make', () => {
-  before(async () => { parsers = (await loadParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust'])).parsers; });
+  before(async () => { await useParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust']); });
 
   it('already-traced captured handlers (Powertools TS class decorator, X-Ray SDK Python) are not offered the action', () => {
     for (const f of ['captured/lambda/handlers/powertools/index.ts', 'captured/lambda/handlers/python/lambda_function.py']) {
@@ -146,7 +136,7 @@ describe('instrument: edits a careful engineer would make', () => {
 
 describe('instrument: generated Java compiles against the real API shapes (javac with stubs)', function () {
   this.timeout(60_000);
-  before(async () => { parsers ??= (await loadParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust'])).parsers; });
+  before(async () => { await useParsers(['javascript', 'typescript', 'python', 'java', 'go', 'csharp', 'rust']); });
   const stubs: Record<string, string> = {
     'io/opentelemetry/api/GlobalOpenTelemetry.java': 'package io.opentelemetry.api; public final class GlobalOpenTelemetry { public static io.opentelemetry.api.trace.Tracer getTracer(String name) { return null; } }',
     'io/opentelemetry/api/trace/Tracer.java': 'package io.opentelemetry.api.trace; public interface Tracer { SpanBuilder spanBuilder(String name); }',

@@ -7,37 +7,13 @@ import * as otelApi from '@opentelemetry/api';
 import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Parser } from 'web-tree-sitter';
-import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import type { SourceDoc } from '../../src/core/instrument/types';
-import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 import { newDiagnostics, type TscPair } from './instrumentTsc';
+import { docOf, propagateAll, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-let parsers: Map<GrammarName, Parser>;
-
-function docOf(name: string, text: string): SourceDoc {
-  const lang = languageOf(name) as CodeLanguage;
-  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(name) };
-}
-
 const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
-
-/** Applies the first propagation site (quiet ones too when `quiet`) until none is left; the text and the titles in order. */
-function propagateAll(name: string, text: string, quiet = true): { text: string; titles: string[] } {
-  const titles: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const doc = docOf(name, text);
-    const [site] = propagationSites(doc).filter((s) => quiet || !s.quiet);
-    if (!site) return { text, titles };
-    const plan = planPropagation(doc, site);
-    titles.push(plan.title);
-    text = applyEdits(text, plan.edits);
-  }
-  throw new Error('propagation sites keep coming back');
-}
 
 const EB_TITLE = 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)';
 const INVOKE_TITLE = 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)';
@@ -207,7 +183,7 @@ describe('instrument: JavaScript/TypeScript receivers continue the trace of Even
   const results: TscPair[] = [];
 
   before(async () => {
-    parsers = (await loadParsers(['javascript', 'typescript'])).parsers;
+    await useParsers(['javascript', 'typescript']);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-propagate-js-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));

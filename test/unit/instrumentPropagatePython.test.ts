@@ -3,42 +3,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Parser } from 'web-tree-sitter';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import type { SourceDoc } from '../../src/core/instrument/types';
-import { loadParsers } from '../../src/sources/workspace/grammars';
+import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-let parsers: Map<string, Parser>;
-
-function pyFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' ? [] : pyFiles(p);
-    return d.name.endsWith('.py') ? [p] : [];
-  });
-}
 const hasPython = () => spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
-
-function docOf(name: string, text: string): SourceDoc {
-  const lang = name.endsWith('.py') ? 'python' : 'javascript';
-  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: name };
-}
-
-/** Applies every propagation site (quiet ones when `quiet`) until none is left; returns the text and the titles in order. */
-function propagateAll(name: string, text: string, quiet = true): { text: string; titles: string[] } {
-  const titles: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const doc = docOf(name, text);
-    const [site] = propagationSites(doc).filter((s) => quiet || !s.quiet);
-    if (!site) return { text, titles };
-    const plan = planPropagation(doc, site);
-    titles.push(plan.title);
-    text = applyEdits(text, plan.edits);
-  }
-  throw new Error('propagation sites keep coming back');
-}
 
 const SENDER = `import json
 
@@ -75,7 +45,7 @@ describe('instrument: Python trace context through EventBridge and Lambda Invoke
   this.timeout(60_000);
   let tmp: string;
   before(async () => {
-    parsers = (await loadParsers(['python', 'javascript'])).parsers as Map<string, Parser>;
+    await useParsers(['python', 'javascript']);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-propagate-py-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -194,7 +164,7 @@ print(json.dumps(trace.SEEN))
     const kinds: Record<string, number> = {};
     const failures: string[] = [];
     const outs: string[] = [];
-    for (const file of pyFiles(iac)) {
+    for (const file of sourceFiles(iac, /\.py$/)) {
       const doc = docOf(path.basename(file), fs.readFileSync(file, 'utf8'));
       if (doc.root.hasError) continue;
       for (const site of propagationSites(doc)) {

@@ -3,31 +3,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Parser } from 'web-tree-sitter';
-import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { type InstrumentStyle, type SourceDoc, STYLES } from '../../src/core/instrument/types';
 import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
-import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 import { newDiagnostics, type TscPair } from './instrumentTsc';
+import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-let parsers: Map<GrammarName, Parser>;
-
-function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
-  const lang = languageOf(file) as CodeLanguage;
-  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
-}
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' ? [] : sourceFiles(p);
-    return /\.(js|mjs|ts|py)$/.test(d.name) && !d.name.endsWith('.d.ts') ? [p] : [];
-  });
-}
-
 describe('instrument: wrap in a span, propagate trace context', function () {
   this.timeout(120_000);
   let tmp: string;
@@ -39,10 +22,10 @@ describe('instrument: wrap in a span, propagate trace context', function () {
   let sender: SourceDoc, receiver: SourceDoc, senderOut: string, receiverOut: string;
 
   before(async () => {
-    parsers = (await loadParsers(['javascript', 'typescript', 'python'])).parsers;
+    await useParsers(['javascript', 'typescript', 'python']);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-instrument-wrap-'));
     const pairs: TscPair[] = [];
-    for (const file of sourceFiles(iac)) {
+    for (const file of sourceFiles(iac, /\.(js|mjs|ts|py)$/).filter((f) => !f.endsWith('.d.ts'))) {
       const doc = docOf(file);
       if (doc.root.hasError) continue;
       for (const c of wrapCandidates(doc)) {
@@ -87,7 +70,7 @@ describe('instrument: wrap in a span, propagate trace context', function () {
   });
 
   it('wraps C# statements in a using block around an activity (CRLF kept), and Java/C# offer OpenTelemetry only', async () => {
-    parsers.set('csharp', (await loadParsers(['csharp'])).parsers.get('csharp')!);
+    await useParsers(['csharp']);
     const text = ['using Amazon.Lambda.Core;', '', 'namespace Orders;', '', 'public class Function', '{', '    public async Task<string> FunctionHandler(string input, ILambdaContext context)',
       '    {', '        await Client.SendAsync(input);', '        return input;', '    }', '}', ''].join('\r\n');
     const doc = docOf('Function.cs', text);

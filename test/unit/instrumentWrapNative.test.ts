@@ -3,32 +3,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Parser } from 'web-tree-sitter';
-import { type CodeLanguage, languageOf } from '../../src/core/code/codeIndex';
 import { planAddTracing } from '../../src/core/instrument/instrument';
 import { applyEdits } from '../../src/core/instrument/text';
-import type { SourceDoc } from '../../src/core/instrument/types';
 import { planWrap, wrapCandidates } from '../../src/core/instrument/wrap';
-import { type GrammarName, loadParsers } from '../../src/sources/workspace/grammars';
 import { goCheck, hasGo } from './instrumentGoCheck';
 import { hasRustc, rustcCheck } from './instrumentRustc';
+import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-let parsers: Map<GrammarName, Parser>;
-
-function docOf(file: string, text = fs.readFileSync(file, 'utf8')): SourceDoc {
-  const lang = languageOf(file) as CodeLanguage;
-  return { text, root: parsers.get(lang)!.parse(text)!.rootNode, lang, fileName: path.basename(file) };
-}
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' || d.name === 'cdk.out' || d.name === 'target' ? [] : sourceFiles(p);
-    return /\.(go|rs)$/.test(d.name) ? [p] : [];
-  });
-}
-
 /** Wraps the statements from the line holding `from` through the line holding `to` (both texts found in `text`). */
 function wrap(name: string, text: string, from: string, to = from): string {
   const doc = docOf(name, text);
@@ -113,7 +95,7 @@ describe('instrument: wrap in a span for Go and Rust', function () {
   this.timeout(60_000);
   let tmp: string;
   before(async () => {
-    parsers = (await loadParsers(['go', 'rust'])).parsers;
+    await useParsers(['go', 'rust']);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-wrap-native-'));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -321,7 +303,7 @@ pub fn total(items: &[u32]) -> u32 {
     const failures: string[] = [];
     const rs: string[] = [];
     let wrapped = 0;
-    for (const file of sourceFiles(iac)) {
+    for (const file of sourceFiles(iac, /\.(go|rs)$/)) {
       const doc = docOf(file);
       if (doc.root.hasError) continue;
       for (const c of wrapCandidates(doc)) {
