@@ -243,5 +243,7 @@ function countNested(node: Json): number {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
+  // Never String() an object: a document may hold {"toString": {}}, which makes String throw.
+  if (typeof v === 'object') return 'an object';
   return typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `${typeof v} ${String(v)}`;
 }

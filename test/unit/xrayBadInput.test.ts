@@ -175,6 +175,10 @@ describe('decodeXRay never throws', () => {
       && Number.isInteger(s.startUnixUs) && (s.endUnixUs === undefined || s.endUnixUs >= s.startUnixUs)
       && (s.status.code === 'error') === (s.xray!.error || s.xray!.fault);
     const subKeys = Object.keys(base.subsegments[1]);
+    // Found by this property: an object whose toString is not a function made the error message throw.
+    const hostile = decodeXRay(JSON.stringify({ ...base, subsegments: { toString: {} } }), 'p');
+    assert.equal(hostile.spans.length, 1);
+    assert.match(hostile.errors[0].reason, /subsegments must be an array, got an object; ignored/);
     fc.assert(fc.property(fc.constantFrom(...keys), fc.jsonValue(), fc.constantFrom(...subKeys), fc.jsonValue(), (k, v, sk, sv) => {
       const subsegments = base.subsegments.map((sub: object, i: number) => (i === 1 ? { ...sub, [sk]: sv } : sub));
       const r = decodeXRay(JSON.stringify({ ...base, subsegments, [k]: v }), 'p');
