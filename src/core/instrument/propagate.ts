@@ -5,7 +5,9 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { extendImport, freeName, jsStyle } from './jsCommon';
+import { goPropagationSites, planGoPropagation } from './propagateGo';
 import { jsReceiveSites, otelBound, otelImportLine, planJsReceive } from './propagateJsReceive';
+import { javaPropagationSites, planJavaPropagation } from './propagateJava';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart } from './text';
@@ -70,7 +72,9 @@ function paramsObject(arg: Node | null | undefined, fn: Node | undefined): Node 
 export function propagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const py = doc.lang === 'python';
+  if (doc.lang === 'go') return goPropagationSites(doc);
   if (py) return pythonPropagationSites(doc);
+  if (doc.lang === 'java') return javaPropagationSites(doc);
   for (const n of descendants(doc.root, 'new_expression', 'call_expression')) {
     const fn = enclosingFunction(n);
     if (!fn) continue;
@@ -106,7 +110,9 @@ function propOf(obj: Node, key: string): Node | undefined {
 export function planPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text } = doc;
   const eol = eolOf(text);
+  if (doc.lang === 'go') return planGoPropagation(doc, site);
   if (doc.lang === 'python') return planPythonPropagation(doc, site);
+  if (doc.lang === 'java') return planJavaPropagation(doc, site);
   const s = jsStyle(doc, site.statement.startIndex);
   const have = otelBound(doc.root);
   const need = ['propagation', 'otelContext'].filter((x) => !have.has(x));
