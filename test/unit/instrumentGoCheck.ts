@@ -1,16 +1,30 @@
 /**
  * Type-checks Go files with the real Go compiler (`go build`, offline) against stub modules that have the
  * signatures of the APIs the instrument edits use: otel.Tracer, trace.Tracer.Start/Span, codes.Error,
- * otellambda.InstrumentHandler, lambda.Start and the DynamoDB client of aws-sdk-go-v2.
+ * otellambda.InstrumentHandler, lambda.Start, the DynamoDB client of aws-sdk-go-v2, and for trace propagation the
+ * text map propagator, aws-lambda-go's SQS/SNS/CloudWatch events and the SQS/SNS/EventBridge/Lambda send inputs.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** An aws-sdk-go-v2 service module with one operation `op` taking `*<op>Input{fields}` and a `types` package. */
+function sendStub(svc: string, op: string, fields: string, types: string): Record<string, Record<string, string>> {
+  return { [`github.com/aws/aws-sdk-go-v2/service/${svc}`]: {
+    'api.go': `package ${svc}\n\nimport (\n\t"context"\n\n\t"github.com/aws/aws-sdk-go-v2/service/${svc}/types"\n)\n\ntype Options struct{}\ntype Client struct{}\n`
+      + `type ${op}Input struct{ ${fields} }\ntype ${op}Output struct{}\n\nfunc (c *Client) ${op}(ctx context.Context, params *${op}Input, optFns ...func(*Options)) (*${op}Output, error) { return nil, nil }\n`,
+    'types/types.go': `package types\n\n${types}`,
+  } };
+}
+
 // Signatures follow go.opentelemetry.io/otel v1.x, aws-lambda-go v1 and aws-sdk-go-v2.
 const STUBS: Record<string, Record<string, string>> = {
   'go.opentelemetry.io/otel': {
-    'otel.go': 'package otel\n\nimport "go.opentelemetry.io/otel/trace"\n\nfunc Tracer(name string, opts ...trace.TracerOption) trace.Tracer { return nil }\n',
+    'otel.go': 'package otel\n\nimport (\n\t"go.opentelemetry.io/otel/propagation"\n\t"go.opentelemetry.io/otel/trace"\n)\n\nfunc Tracer(name string, opts ...trace.TracerOption) trace.Tracer { return nil }\n\n'
+      + 'func GetTextMapPropagator() propagation.TextMapPropagator { return nil }\n',
+    'propagation/propagation.go': 'package propagation\n\nimport "context"\n\ntype TextMapCarrier interface {\n\tGet(key string) string\n\tSet(key string, value string)\n\tKeys() []string\n}\n\n'
+      + 'type MapCarrier map[string]string\n\nfunc (c MapCarrier) Get(key string) string { return c[key] }\nfunc (c MapCarrier) Set(key, value string) { c[key] = value }\nfunc (c MapCarrier) Keys() []string { return nil }\n\n'
+      + 'type TextMapPropagator interface {\n\tInject(ctx context.Context, carrier TextMapCarrier)\n\tExtract(ctx context.Context, carrier TextMapCarrier) context.Context\n\tFields() []string\n}\n',
     'codes/codes.go': 'package codes\n\ntype Code uint32\n\nconst (\n\tUnset Code = 0\n\tError Code = 1\n\tOk    Code = 2\n)\n',
     'trace/trace.go': 'package trace\n\nimport (\n\t"context"\n\n\t"go.opentelemetry.io/otel/codes"\n)\n\ntype TracerOption interface{ tracerOption() }\ntype SpanStartOption interface{ spanStartOption() }\ntype SpanEndOption interface{ spanEndOption() }\ntype EventOption interface{ eventOption() }\n\n'
       + 'type Span interface {\n\tEnd(options ...SpanEndOption)\n\tRecordError(err error, options ...EventOption)\n\tSetStatus(code codes.Code, description string)\n}\n\n'
@@ -19,7 +33,21 @@ const STUBS: Record<string, Record<string, string>> = {
   'go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-lambda-go/otellambda': {
     'otellambda.go': 'package otellambda\n\ntype Option interface{ apply() }\n\nfunc InstrumentHandler(handlerFunc interface{}, options ...Option) interface{} { return handlerFunc }\n',
   },
-  'github.com/aws/aws-lambda-go': { 'lambda/entry.go': 'package lambda\n\nfunc Start(handler interface{}) {}\n' },
+  'github.com/aws/aws-lambda-go': {
+    'lambda/entry.go': 'package lambda\n\nfunc Start(handler interface{}) {}\n',
+    'events/events.go': 'package events\n\nimport "encoding/json"\n\ntype SQSEvent struct{ Records []SQSMessage }\n'
+      + 'type SQSMessage struct {\n\tMessageId         string\n\tBody              string\n\tMessageAttributes map[string]SQSMessageAttribute\n}\n'
+      + 'type SQSMessageAttribute struct {\n\tStringValue *string\n\tDataType    string\n}\n'
+      + 'type SNSEvent struct{ Records []SNSEventRecord }\ntype SNSEventRecord struct{ SNS SNSEntity }\n'
+      + 'type SNSEntity struct {\n\tMessage           string\n\tMessageAttributes map[string]interface{}\n}\n'
+      + 'type CloudWatchEvent struct {\n\tSource     string\n\tDetailType string\n\tDetail     json.RawMessage\n}\n',
+  },
+  'github.com/aws/aws-sdk-go-v2': { 'aws/aws.go': 'package aws\n\nfunc String(v string) *string { return &v }\n' },
+  ...sendStub('sqs', 'SendMessage', 'QueueUrl, MessageBody *string; MessageAttributes map[string]types.MessageAttributeValue', 'type MessageAttributeValue struct{ DataType, StringValue *string }\n'),
+  ...sendStub('sns', 'Publish', 'TopicArn, Message *string; MessageAttributes map[string]types.MessageAttributeValue', 'type MessageAttributeValue struct{ DataType, StringValue *string }\n'),
+  ...sendStub('eventbridge', 'PutEvents', 'Entries []types.PutEventsRequestEntry', 'type PutEventsRequestEntry struct{ Source, DetailType, Detail, EventBusName *string }\n'),
+  ...sendStub('lambda', 'Invoke', 'FunctionName, ClientContext *string; Payload []byte; InvocationType types.InvocationType',
+    'type InvocationType string\n\nconst (\n\tInvocationTypeEvent           InvocationType = "Event"\n\tInvocationTypeRequestResponse InvocationType = "RequestResponse"\n)\n'),
   'github.com/aws/aws-sdk-go-v2/service/dynamodb': {
     'api.go': 'package dynamodb\n\nimport "context"\n\ntype Options struct{}\ntype Client struct{}\ntype PutItemInput struct{ TableName *string }\ntype PutItemOutput struct{ ConsumedCapacity interface{} }\n\n'
       + 'func (c *Client) PutItem(ctx context.Context, params *PutItemInput, optFns ...func(*Options)) (*PutItemOutput, error) { return nil, nil }\n',
