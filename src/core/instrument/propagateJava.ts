@@ -145,6 +145,9 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const outer = indentAt(text, cls.startIndex);
   const unit = member.length > outer.length ? member.slice(outer.length) : '    ';
   const taken = new Set(descendants(cls, 'identifier', 'type_identifier').map((i) => i.text));
+  // Locals need only be free in their method and not hide a field.
+  const method = enclosingFunction(site.kind === 'inject' ? site.params! : site.statement)!;
+  const localNames = new Set([...descendants(method, 'identifier'), ...descendants(body, 'field_declaration').flatMap((f) => descendants(f, 'variable_declarator').map((d) => d.childForFieldName('name')!))].map((i) => i.text));
   const { ref, added } = javaTypes(doc);
   const edits: TextEdit[] = [];
   const fieldsAt = nextLineStart(text, body.startIndex);
@@ -183,7 +186,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
     const tracer = tracerField ? descendants(tracerField, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : freeName(taken, 'TRACER');
     if (!tracerField) fields.unshift(L(member, `private static final ${ref('io.opentelemetry.api.trace.Tracer')} ${tracer} = ${ref('io.opentelemetry.api.GlobalOpenTelemetry')}.getTracer("${cls.childForFieldName('name')?.text ?? 'Handler'}");`));
     if (fields.length) edits.push({ start: fieldsAt, end: fieldsAt, newText: fields.join(eol) + (/^[ \t]*\r?\n/.test(text.slice(fieldsAt)) ? '' : eol) });
-    const parent = freeName(taken, 'parent'), span = freeName(taken, 'span'), scope = freeName(taken, 'scope'), err = freeName(taken, 'e');
+    const [parent, span, scope, err] = ['parent', 'span', 'scope', 'e'].map((n) => freeName(localNames, n));
     const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
     const carrier = sns ? `${rec}.getSNS().getMessageAttributes()` : `${rec}.getMessageAttributes()`;
     edits.push({ start, end, newText: L(base, `${context} ${parent} = ${propagator}.extract(${context}.current(), ${carrier}, ${getterName});`)
@@ -195,12 +198,10 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
       [`Senders put the W3C traceparent in the ${site.target.toUpperCase()} message attributes (the edits of this extension do, in every language).`]);
   }
 
-  const method = enclosingFunction(site.params!)!;
   const built = builtRequest(firstArg(site.params!), site.target, method)!;
   const stmt = built.statement;
   const base = indentAt(text, stmt.startIndex);
-  const mtaken = new Set([...taken, ...descendants(method, 'identifier').map((i) => i.text)]);
-  const carrier = freeName(mtaken, 'traceCarrier');
+  const carrier = freeName(localNames, 'traceCarrier');
   const mapRef = ref('java.util.Map'), hashMap = ref('java.util.HashMap');
   const at = lineStart(text, stmt.startIndex);
   const model = MODEL[site.target];
@@ -214,7 +215,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   };
   if (model) {
     const mav = ref(`${model}.MessageAttributeValue`);
-    const [c, k, v] = ['carrier', 'key', 'value'].map((n) => freeName(mtaken, n));
+    const [c, k, v] = ['carrier', 'key', 'value'].map((n) => freeName(localNames, n));
     edits.push({ start: at, end: at, newText: L(base, `${mapRef}<String, ${mav}> ${carrier} = new ${hashMap}<>();`)
       + L(base, `${propagator}.inject(${context}.current(), ${carrier}, (${c}, ${k}, ${v}) -> ${c}.put(${k}, ${mav}.builder().dataType("String").stringValue(${v}).build()));`) });
     edits.push(addCall(`messageAttributes(${carrier})`));
