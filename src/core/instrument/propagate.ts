@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { extendImport, freeName, jsStyle } from './jsCommon';
 import { goPropagationSites, planGoPropagation } from './propagateGo';
 import { jsReceiveSites, otelBound, otelImportLine, planJsReceive } from './propagateJsReceive';
+import { csharpPropagationSites, planCsharpPropagation } from './propagateCsharp';
 import { javaPropagationSites, planJavaPropagation } from './propagateJava';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { enclosingFunction } from './selection';
@@ -75,6 +76,7 @@ export function propagationSites(doc: SourceDoc): PropagationSite[] {
   if (doc.lang === 'go') return goPropagationSites(doc);
   if (py) return pythonPropagationSites(doc);
   if (doc.lang === 'java') return javaPropagationSites(doc);
+  if (doc.lang === 'csharp') return csharpPropagationSites(doc);
   for (const n of descendants(doc.root, 'new_expression', 'call_expression')) {
     const fn = enclosingFunction(n);
     if (!fn) continue;
@@ -113,6 +115,7 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   if (doc.lang === 'go') return planGoPropagation(doc, site);
   if (doc.lang === 'python') return planPythonPropagation(doc, site);
   if (doc.lang === 'java') return planJavaPropagation(doc, site);
+  if (doc.lang === 'csharp') return planCsharpPropagation(doc, site);
   const s = jsStyle(doc, site.statement.startIndex);
   const have = otelBound(doc.root);
   const need = ['propagation', 'otelContext'].filter((x) => !have.has(x));
