@@ -210,6 +210,79 @@ public class HandlerSQS implements RequestHandler<SQSEvent, List<String>>{
 }
 `;
 
+const VAR_LOOP = String.raw`package example;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+
+public class Orders {
+	private static final Tracer tracer = GlobalOpenTelemetry.getTracer("orders");
+
+	public Void handleRequest(SQSEvent input, Context context) {
+		for (var m : input.getRecords()) {
+			if (m.getBody().isEmpty()) {
+				continue;
+			}
+			context.getLogger().log(m.getBody());
+		}
+		return null;
+	}
+}
+`;
+
+const VAR_LOOP_PROPAGATED = String.raw`package example;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import java.util.Map;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.api.trace.StatusCode;
+
+public class Orders {
+	private static final TextMapGetter<Map<String, SQSEvent.MessageAttribute>> SQS_MESSAGE_ATTRIBUTES = new TextMapGetter<>() {
+		@Override
+		public Iterable<String> keys(Map<String, SQSEvent.MessageAttribute> carrier) {
+			return carrier.keySet();
+		}
+
+		@Override
+		public String get(Map<String, SQSEvent.MessageAttribute> carrier, String key) {
+			SQSEvent.MessageAttribute attribute = carrier == null ? null : carrier.get(key);
+			return attribute == null ? null : attribute.getStringValue();
+		}
+	};
+
+	private static final Tracer tracer = GlobalOpenTelemetry.getTracer("orders");
+
+	public Void handleRequest(SQSEvent input, Context context) {
+		for (var m : input.getRecords()) {
+			io.opentelemetry.context.Context parent = GlobalOpenTelemetry.getPropagators().getTextMapPropagator().extract(io.opentelemetry.context.Context.current(), m.getMessageAttributes(), SQS_MESSAGE_ATTRIBUTES);
+			Span span = tracer.spanBuilder("process sqs record").setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+			try (Scope scope = span.makeCurrent()) {
+				if (m.getBody().isEmpty()) {
+					continue;
+				}
+				context.getLogger().log(m.getBody());
+			} catch (Throwable e) {
+				span.recordException(e);
+				span.setStatus(StatusCode.ERROR);
+				throw e;
+			} finally {
+				span.end();
+			}
+		}
+		return null;
+	}
+}
+`;
+
 describe('instrument: Java trace context (AWS SDK v2 sends, SQSEvent/SNSEvent receives)', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -275,6 +348,15 @@ public class Probe {
     const { text, titles } = propagateEvery('HandlerSQS.java', src);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record']);
     assert.equal(text, SQS_PROPAGATED);
+  });
+
+  it('var records of an SQSEvent parameter, tab indentation and CRLF kept, the class\'s own tracer reused; compiles', function () {
+    const crlf = (x: string) => x.replace(/\n/g, '\r\n');
+    const { text } = propagateEvery('Orders.java', crlf(VAR_LOOP));
+    assert.equal(text, crlf(VAR_LOOP_PROPAGATED));
+    if (!has('javac')) this.skip();
+    const r = javac(path.join(tmp, 'var'), { 'example/Orders.java': text });
+    assert.equal(r.status, 0, r.stderr);
   });
 
   it('offers nothing where the context already travels, and not on stream records or request builders that set attributes themselves', () => {

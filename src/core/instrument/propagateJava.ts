@@ -18,6 +18,7 @@ const ALREADY: Record<Target, string> = { sqs: 'messageAttributes', sns: 'messag
 const MODEL: Partial<Record<Target, string>> = { sqs: 'software.amazon.awssdk.services.sqs.model', sns: 'software.amazon.awssdk.services.sns.model' };
 const EVENTS = 'com.amazonaws.services.lambda.runtime.events';
 const RECORDS: Record<string, 'sqs' | 'sns'> = { SQSMessage: 'sqs', 'SQSEvent.SQSMessage': 'sqs', SNSRecord: 'sns', 'SNSEvent.SNSRecord': 'sns' };
+const VAR_RECORDS: Record<string, 'sqs' | 'sns'> = { SQSEvent: 'sqs', SNSEvent: 'sns' };
 const OTEL_API: PackageNeed = { ecosystem: 'maven', name: 'io.opentelemetry:opentelemetry-api', install: 'add io.opentelemetry:opentelemetry-api to pom.xml / build.gradle' };
 const HELPER = 'withTraceContext';
 
@@ -84,9 +85,14 @@ function asyncPayload(built: Built): Node | null | undefined {
 export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   for (const loop of descendants(doc.root, 'enhanced_for_statement')) {
-    const target = RECORDS[loop.childForFieldName('type')?.text ?? ''];
     const method = enclosingFunction(loop);
-    if (!target || !/\.getRecords\(\)$/.test(loop.childForFieldName('value')?.text ?? '') || !method) continue;
+    const events = /^(\w+)\.getRecords\(\)$/.exec(loop.childForFieldName('value')?.text ?? '')?.[1];
+    if (!method || !events) continue;
+    // `var` records: the type of the handler parameter they come from (SQSEvent / SNSEvent) says which.
+    const param = descendants(method.childForFieldName('parameters') ?? method, 'formal_parameter').find((f) => f.childForFieldName('name')?.text === events);
+    const declared = loop.childForFieldName('type')?.text ?? '';
+    const target = declared === 'var' ? VAR_RECORDS[param?.childForFieldName('type')?.text.split('.').pop() ?? ''] : RECORDS[declared];
+    if (!target) continue;
     if (descendants(method, 'method_invocation').some((c) => c.childForFieldName('name')?.text === 'extract')) continue;
     if (loop.childForFieldName('body')?.type === 'block') out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
   }
