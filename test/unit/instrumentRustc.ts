@@ -106,6 +106,114 @@ impl<T: Future> Future for Instrumented<T> {
 }
 `;
 
+// For trace propagation: the signatures of opentelemetry 0.2x (global propagator and tracer, HashMap as
+// Injector/Extractor, mark_span_as_active), the aws-sdk-* fluent builders the edits call, aws_lambda_events'
+// SQS/SNS records, base64's Engine, and serde_json (json! checks each value expression; its keys are not parsed).
+const OTEL_STUB = `use std::borrow::Cow;
+pub struct Context;
+impl Context { pub fn current() -> Context { Context } pub fn new() -> Context { Context } }
+pub mod propagation {
+    use std::collections::HashMap;
+    use std::hash::BuildHasher;
+    pub trait Injector { fn set(&mut self, key: &str, value: String); }
+    pub trait Extractor { fn get(&self, key: &str) -> Option<&str>; fn keys(&self) -> Vec<&str>; }
+    impl<S: BuildHasher> Injector for HashMap<String, String, S> { fn set(&mut self, key: &str, value: String) { self.insert(key.to_lowercase(), value); } }
+    impl<S: BuildHasher> Extractor for HashMap<String, String, S> {
+        fn get(&self, key: &str) -> Option<&str> { HashMap::get(self, &key.to_lowercase()).map(|v| v.as_str()) }
+        fn keys(&self) -> Vec<&str> { HashMap::keys(self).map(|k| k.as_str()).collect() }
+    }
+    pub trait TextMapPropagator {
+        fn inject_context(&self, cx: &crate::Context, injector: &mut dyn Injector);
+        fn inject(&self, injector: &mut dyn Injector) { self.inject_context(&crate::Context::current(), injector) }
+        fn extract_with_context(&self, cx: &crate::Context, extractor: &dyn Extractor) -> crate::Context;
+        fn extract(&self, extractor: &dyn Extractor) -> crate::Context { self.extract_with_context(&crate::Context::current(), extractor) }
+    }
+}
+pub mod trace {
+    pub trait Span {}
+    pub struct BoxedSpan;
+    impl Span for BoxedSpan {}
+    pub trait Tracer {
+        type Span: Span;
+        fn start_with_context<T>(&self, name: T, parent_cx: &crate::Context) -> Self::Span where T: Into<std::borrow::Cow<'static, str>>;
+    }
+    pub struct ContextGuard(std::marker::PhantomData<*const ()>);
+    pub fn mark_span_as_active<T: Span + Send + Sync + 'static>(_span: T) -> ContextGuard { ContextGuard(std::marker::PhantomData) }
+}
+pub mod global {
+    use crate::propagation::{Extractor, Injector, TextMapPropagator};
+    struct Noop;
+    impl TextMapPropagator for Noop {
+        fn inject_context(&self, _cx: &crate::Context, _injector: &mut dyn Injector) {}
+        fn extract_with_context(&self, _cx: &crate::Context, _extractor: &dyn Extractor) -> crate::Context { crate::Context }
+    }
+    pub fn get_text_map_propagator<T, F>(mut f: F) -> T where F: FnMut(&dyn TextMapPropagator) -> T { f(&Noop) }
+    pub struct BoxedTracer;
+    pub fn tracer(_name: impl Into<super::Cow<'static, str>>) -> BoxedTracer { BoxedTracer }
+    impl crate::trace::Tracer for BoxedTracer {
+        type Span = crate::trace::BoxedSpan;
+        fn start_with_context<T>(&self, _name: T, _parent_cx: &crate::Context) -> Self::Span where T: Into<super::Cow<'static, str>> { crate::trace::BoxedSpan }
+    }
+}
+`;
+
+/** An aws-sdk-* crate with one operation: a fluent builder with `setters` (`name: type` each) and an async `send`. */
+function sdkStub(op: string, setters: string[], types: string): string {
+  const builder = setters.map((s) => { const [n, t] = s.split(': '); return `    pub fn ${n}(self, _v: ${t}) -> Self { self }\n`; }).join('');
+  return `pub mod types { ${types} }
+pub mod primitives { pub struct Blob(Vec<u8>); impl Blob { pub fn new<T: Into<Vec<u8>>>(input: T) -> Self { Blob(input.into()) } } }
+pub mod error { #[derive(Debug)] pub struct BuildError; #[derive(Debug)] pub struct SdkError; impl std::fmt::Display for SdkError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("sdk") } } impl std::error::Error for SdkError {} }
+pub struct Client;
+pub struct Output;
+pub struct Builder;
+impl Client { pub fn ${op}(&self) -> Builder { Builder } }
+impl Builder {
+${builder}    pub async fn send(self) -> Result<Output, error::SdkError> { Ok(Output) }
+}
+`;
+}
+const ATTR_VALUE = 'pub struct MessageAttributeValue; pub struct MessageAttributeValueBuilder; impl MessageAttributeValue { pub fn builder() -> MessageAttributeValueBuilder { MessageAttributeValueBuilder } } '
+  + 'impl MessageAttributeValueBuilder { pub fn data_type(self, _v: impl Into<String>) -> Self { self } pub fn string_value(self, _v: impl Into<String>) -> Self { self } pub fn build(self) -> Result<MessageAttributeValue, crate::error::BuildError> { Ok(MessageAttributeValue) } }';
+const ATTRS = ['message_attributes: (impl Into<String>, types::MessageAttributeValue)', 'set_message_attributes: Option<std::collections::HashMap<String, types::MessageAttributeValue>>'];
+const PROPAGATION_CRATES: Record<string, string> = {
+  opentelemetry: OTEL_STUB,
+  aws_sdk_sqs: sdkStub('send_message', ['queue_url: impl Into<String>', 'message_body: impl Into<String>', ...ATTRS], ATTR_VALUE).replace('pub fn message_attributes(self, _v: (impl Into<String>, types::MessageAttributeValue))', 'pub fn message_attributes(self, _k: impl Into<String>, _v: types::MessageAttributeValue)'),
+  aws_sdk_sns: sdkStub('publish', ['topic_arn: impl Into<String>', 'message: impl Into<String>', ...ATTRS], ATTR_VALUE).replace('pub fn message_attributes(self, _v: (impl Into<String>, types::MessageAttributeValue))', 'pub fn message_attributes(self, _k: impl Into<String>, _v: types::MessageAttributeValue)'),
+  aws_sdk_eventbridge: sdkStub('put_events', ['entries: types::PutEventsRequestEntry'], 'pub struct PutEventsRequestEntry; pub struct PutEventsRequestEntryBuilder; impl PutEventsRequestEntry { pub fn builder() -> PutEventsRequestEntryBuilder { PutEventsRequestEntryBuilder } } '
+    + 'impl PutEventsRequestEntryBuilder { pub fn source(self, _v: impl Into<String>) -> Self { self } pub fn detail_type(self, _v: impl Into<String>) -> Self { self } pub fn detail(self, _v: impl Into<String>) -> Self { self } pub fn build(self) -> PutEventsRequestEntry { PutEventsRequestEntry } }'),
+  aws_sdk_lambda: sdkStub('invoke', ['function_name: impl Into<String>', 'client_context: impl Into<String>', 'payload: primitives::Blob', 'invocation_type: types::InvocationType'], 'pub enum InvocationType { Event, RequestResponse }'),
+  aws_lambda_events: `pub mod event {
+    pub mod sqs {
+        pub struct SqsEvent { pub records: Vec<SqsMessage> }
+        pub struct SqsMessage { pub message_id: Option<String>, pub body: Option<String>, pub message_attributes: std::collections::HashMap<String, SqsMessageAttribute> }
+        pub struct SqsMessageAttribute { pub string_value: Option<String>, pub data_type: Option<String> }
+    }
+    pub mod sns {
+        pub struct SnsEvent { pub records: Vec<SnsRecord> }
+        pub struct SnsRecord { pub sns: SnsMessage }
+        pub struct SnsMessage { pub message: String, pub message_attributes: std::collections::HashMap<String, MessageAttribute> }
+        pub struct MessageAttribute { pub data_type: String, pub value: String }
+    }
+}
+`,
+  base64: 'pub trait Engine { fn encode<T: AsRef<[u8]>>(&self, input: T) -> String { let _ = input.as_ref(); String::new() } }\npub mod engine { pub mod general_purpose { pub struct GeneralPurpose; impl crate::Engine for GeneralPurpose {} pub const STANDARD: GeneralPurpose = GeneralPurpose; } }\n',
+  serde_json: `pub type Map<K, V> = std::collections::BTreeMap<K, V>;
+pub enum Value { Null, Bool(bool), String(String), Array(Vec<Value>), Object(Map<String, Value>) }
+impl std::fmt::Display for Value { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("null") } }
+#[derive(Debug)] pub struct Error;
+impl std::fmt::Display for Error { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("json") } }
+impl std::error::Error for Error {}
+pub trait FromJson: Sized {}
+impl FromJson for Value {}
+pub fn from_str<T: FromJson>(_s: &str) -> Result<T, Error> { Err(Error) }
+#[macro_export]
+macro_rules! json {
+    ({ $($k:literal : $v:expr),* $(,)? }) => {{ $(let _ = &$v;)* $crate::Value::Null }};
+    ($v:expr) => {{ let _ = &$v; $crate::Value::Null }};
+}
+`,
+};
+
 /** True when rustc runs here. */
 export const hasRustc = (): boolean => spawnSync('rustc', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -128,7 +236,10 @@ export function rustcCheck(dir: string, sources: { name: string; text: string }[
   build('serde', SERDE_STUB, lib2('serde'), '--crate-type', 'lib', '--extern', `serde_derive=${so('serde_derive')}`);
   build('tokio', TOKIO_STUB, lib2('tokio'), '--crate-type', 'lib', '--extern', `tokio_macros=${so('tokio_macros')}`);
   build('tracing_subscriber', SUBSCRIBER_STUB, lib2('tracing_subscriber'), '--crate-type', 'lib', '--extern', `tracing=${lib}`, '-L', dir);
-  const externs = ['serde', 'tokio', 'tracing_subscriber'].flatMap((c) => ['--extern', `${c}=${lib2(c)}`]);
+  // The propagation crates are built only for sources that name them (each build takes a rustc run).
+  const more = Object.keys(PROPAGATION_CRATES).filter((c) => sources.some((s) => s.text.includes(c)));
+  for (const c of more) build(c, PROPAGATION_CRATES[c], lib2(c), '--crate-type', 'lib');
+  const externs = ['serde', 'tokio', 'tracing_subscriber', ...more].flatMap((c) => ['--extern', `${c}=${lib2(c)}`]);
   return sources.map((s) => {
     const f = path.join(dir, `${s.name}.rs`);
     fs.writeFileSync(f, s.text);

@@ -10,6 +10,7 @@ import { jsReceiveSites, otelBound, otelImportLine, planJsReceive } from './prop
 import { csharpPropagationSites, planCsharpPropagation } from './propagateCsharp';
 import { javaPropagationSites, planJavaPropagation } from './propagateJava';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
+import { planRustPropagation, rustPropagationSites } from './propagateRust';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
@@ -74,6 +75,7 @@ export function propagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const py = doc.lang === 'python';
   if (doc.lang === 'go') return goPropagationSites(doc);
+  if (doc.lang === 'rust') return rustPropagationSites(doc);
   if (py) return pythonPropagationSites(doc);
   if (doc.lang === 'java') return javaPropagationSites(doc);
   if (doc.lang === 'csharp') return csharpPropagationSites(doc);
@@ -113,6 +115,7 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   const { text } = doc;
   const eol = eolOf(text);
   if (doc.lang === 'go') return planGoPropagation(doc, site);
+  if (doc.lang === 'rust') return planRustPropagation(doc, site);
   if (doc.lang === 'python') return planPythonPropagation(doc, site);
   if (doc.lang === 'java') return planJavaPropagation(doc, site);
   if (doc.lang === 'csharp') return planCsharpPropagation(doc, site);

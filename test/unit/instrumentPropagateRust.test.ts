@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
+import { applyEdits } from '../../src/core/instrument/text';
+import { InstrumentError } from '../../src/core/instrument/types';
+import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { hasRustc, rustcCheck } from './instrumentRustc';
+
+const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
+const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
+
+const SENDER = `use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use lambda_runtime::{Error, LambdaEvent};
+use serde_json::{json, Value};
+
+pub async fn handler(event: LambdaEvent<Value>, sqs: &aws_sdk_sqs::Client, sns: &aws_sdk_sns::Client, events: &aws_sdk_eventbridge::Client, lambda: &aws_sdk_lambda::Client) -> Result<Value, Error> {
+    let body = event.payload.to_string();
+    sqs.send_message()
+        .queue_url("https://sqs/q")
+        .message_body(body.clone())
+        .send()
+        .await?;
+    sns.publish().topic_arn("arn:aws:sns:us-east-1:1:t").message(body.clone()).send().await?;
+    let entry = PutEventsRequestEntry::builder()
+        .source("orders")
+        .detail_type("placed")
+        .detail(json!({ "order": 1 }).to_string())
+        .build();
+    events.put_events().entries(entry).send().await?;
+    lambda
+        .invoke()
+        .function_name("next")
+        .payload(aws_sdk_lambda::primitives::Blob::new(body))
+        .send()
+        .await?;
+    Ok(json!({ "ok": true }))
+}
+`;
+
+const SENDER_OUT = `use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+use lambda_runtime::{Error, LambdaEvent};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+pub async fn handler(event: LambdaEvent<Value>, sqs: &aws_sdk_sqs::Client, sns: &aws_sdk_sns::Client, events: &aws_sdk_eventbridge::Client, lambda: &aws_sdk_lambda::Client) -> Result<Value, Error> {
+    let body = event.payload.to_string();
+    let mut trace_carrier: HashMap<String, String> = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut trace_carrier));
+    let trace_attributes: HashMap<_, _> = trace_carrier.into_iter()
+        .filter_map(|(k, v)| aws_sdk_sqs::types::MessageAttributeValue::builder().data_type("String").string_value(v).build().ok().map(|a| (k, a)))
+        .collect();
+    sqs.send_message()
+        .set_message_attributes(Some(trace_attributes))
+        .queue_url("https://sqs/q")
+        .message_body(body.clone())
+        .send()
+        .await?;
+    let mut trace_carrier2: HashMap<String, String> = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut trace_carrier2));
+    let trace_attributes2: HashMap<_, _> = trace_carrier2.into_iter()
+        .filter_map(|(k, v)| aws_sdk_sns::types::MessageAttributeValue::builder().data_type("String").string_value(v).build().ok().map(|a| (k, a)))
+        .collect();
+    sns.publish().set_message_attributes(Some(trace_attributes2)).topic_arn("arn:aws:sns:us-east-1:1:t").message(body.clone()).send().await?;
+    let mut trace_carrier3: HashMap<String, String> = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut trace_carrier3));
+    let trace_detail = {
+        let detail = json!({ "order": 1 }).to_string();
+        match serde_json::from_str::<serde_json::Value>(&detail) {
+            Ok(serde_json::Value::Object(mut fields)) => {
+                fields.insert("_tracing".to_string(), serde_json::json!(trace_carrier3));
+                serde_json::Value::Object(fields).to_string()
+            }
+            _ => detail.to_string(),
+        }
+    };
+    let entry = PutEventsRequestEntry::builder()
+        .source("orders")
+        .detail_type("placed")
+        .detail(trace_detail)
+        .build();
+    events.put_events().entries(entry).send().await?;
+    let mut trace_carrier4: HashMap<String, String> = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut trace_carrier4));
+    lambda
+        .invoke()
+        .client_context(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, serde_json::json!({ "custom": trace_carrier4 }).to_string()))
+        .function_name("next")
+        .payload(aws_sdk_lambda::primitives::Blob::new(body))
+        .send()
+        .await?;
+    Ok(json!({ "ok": true }))
+}
+`;
+
+const RECEIVER = `use aws_lambda_events::event::sns::SnsEvent;
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent};
+
+pub async fn on_queue(event: LambdaEvent<SqsEvent>) -> Result<(), Error> {
+    for record in event.payload.records {
+        println!("{:?}", record.body);
+    }
+    Ok(())
+}
+
+pub async fn on_topic(event: LambdaEvent<SnsEvent>) -> Result<(), Error> {
+    for record in &event.payload.records {
+        println!("{}", record.sns.message);
+    }
+    Ok(())
+}
+`;
+
+const RECEIVER_OUT = `use aws_lambda_events::event::sns::SnsEvent;
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent};
+use std::collections::HashMap;
+
+pub async fn on_queue(event: LambdaEvent<SqsEvent>) -> Result<(), Error> {
+    for record in event.payload.records {
+        let trace_carrier: HashMap<String, String> = record.message_attributes.iter().filter_map(|(k, v)| v.string_value.clone().map(|s| (k.clone(), s))).collect();
+        let trace_parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&trace_carrier));
+        let _trace_guard = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("recv"), "process sqs record", &trace_parent));
+        println!("{:?}", record.body);
+    }
+    Ok(())
+}
+
+pub async fn on_topic(event: LambdaEvent<SnsEvent>) -> Result<(), Error> {
+    for record in &event.payload.records {
+        let trace_carrier: HashMap<String, String> = record.sns.message_attributes.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+        let trace_parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&trace_carrier));
+        let _trace_guard = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("recv"), "process sns record", &trace_parent));
+        println!("{}", record.sns.message);
+    }
+    Ok(())
+}
+`;
+
+describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambda Invoke', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(async () => {
+    await useParsers(['rust']);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-propagate-rs-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('injects with the global propagator into SQS/SNS message attributes (first in the chain), the EventBridge detail (_tracing) and the Invoke ClientContext', () => {
+    assert.deepEqual(sites('send.rs', SENDER), ['inject sqs 7', 'inject sns 12', 'inject eventbridge 18', 'inject lambda 19']);
+    const { text, titles } = propagateAll('send.rs', SENDER);
+    assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke']);
+    assert.equal(text, SENDER_OUT);
+    assert.deepEqual(sites('send.rs', text), []);
+  });
+
+  it('continues the sender\'s trace for each SQS/SNS record of a LambdaEvent (extracted from the message attributes)', () => {
+    assert.deepEqual(sites('recv.rs', RECEIVER), ['extract sqs 6', 'extract sns 13']);
+    const { text, titles } = propagateAll('recv.rs', RECEIVER);
+    assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record']);
+    assert.equal(text, RECEIVER_OUT);
+    assert.deepEqual(sites('recv.rs', text), []);
+  });
+
+  it('keeps CRLF line endings', () => {
+    const crlf = (s: string) => s.replace(/\n/g, '\r\n');
+    assert.equal(propagateAll('send.rs', crlf(SENDER)).text, crlf(SENDER_OUT));
+    assert.equal(propagateAll('recv.rs', crlf(RECEIVER)).text, crlf(RECEIVER_OUT));
+  });
+
+  it('refuses, with the reason, an asynchronous invoke and a send that already sets its message attributes', () => {
+    const refuse = (text: string, why: RegExp) => {
+      const doc = docOf('r.rs', text);
+      assert.throws(() => planPropagation(doc, propagationSites(doc)[0]), (e: unknown) => e instanceof InstrumentError && why.test(e.message));
+    };
+    refuse('async fn f(l: &Client) {\n    l.invoke().invocation_type(InvocationType::Event).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext/);
+    refuse('async fn f(q: &Client) {\n    q.send_message().set_message_attributes(Some(m)).send().await;\n}\n', /already calls set_message_attributes/);
+  });
+
+  it('the results type-check against the API signatures (rustc, offline stub crates); a wrong field is caught', function () {
+    if (!hasRustc()) this.skip();
+    const send = propagateAll('send.rs', SENDER).text, recv = propagateAll('recv.rs', RECEIVER).text;
+    const results = rustcCheck(path.join(tmp, 'rustc'), [{ name: 'send', text: send }, { name: 'recv', text: recv }, { name: 'wrong', text: recv.replace('v.string_value.clone()', 'v.value.clone()') }]);
+    assert.deepEqual(results.map((r) => [r.name, r.errors, r.warnings]), [['send', '', ''], ['recv', '', ''], ['wrong', 'error[E0609]: no field `value` on type `&SqsMessageAttribute`\nerror: aborting due to 1 previous error', '']]);
+  });
+
+  it('every Rust file of corpus/iac: no send or record loop there lacks propagation, and each file with an SQS send added gets it applied (use line with the others), parsed and not offered again', () => {
+    const files = sourceFiles(iac, /\.rs$/);
+    assert.equal(files.length, 8);
+    const failures: string[] = [], spelledOut: string[] = [];
+    for (const file of files) {
+      const doc = docOf(file);
+      assert.equal(doc.root.hasError, false, file);
+      assert.deepEqual(propagationSites(doc), [], file);
+      const text = `${doc.text.replace(/\s*$/, '\n')}\nasync fn notify(sqs: &aws_sdk_sqs::Client) {\n    let _ = sqs\n        .send_message()\n        .message_body("x")\n        .send()\n        .await;\n}\n`;
+      const d = docOf(file, text);
+      const [site] = propagationSites(d);
+      const out = applyEdits(text, planPropagation(d, site).edits);
+      const rel = path.relative(iac, file);
+      if (docOf(file, out).root.hasError) failures.push(`${rel}: does not parse`);
+      if (propagationSites(docOf(file, out)).length) failures.push(`${rel}: still offered`);
+      if (!out.includes('        .send_message()\n        .set_message_attributes(Some(trace_attributes))\n        .message_body("x")\n')) failures.push(`${rel}: chain not extended`);
+      const uses = out.split('\n').flatMap((l, i) => (l.startsWith('use ') ? [i] : []));
+      // HashMap is imported after the last use line, unless the file already spells it std::collections::HashMap (then so do the edits).
+      const spelled = doc.text.includes('std::collections::HashMap::');
+      if (spelled ? !out.includes('let mut trace_carrier: std::collections::HashMap<String, String> = std::collections::HashMap::new();') : !out.split('\n')[uses[uses.length - 1]].startsWith('use std::collections::HashMap;')) failures.push(`${rel}: HashMap named differently than the file does`);
+      if (spelled) spelledOut.push(rel);
+    }
+    assert.deepEqual(failures, []);
+    assert.deepEqual(spelledOut, ['sam/serverless-otlp-forwarder/todos/rust/src/backend/db.rs']);
+  });
+});
