@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
@@ -251,6 +253,22 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
     assert.deepEqual(summary('A.cs', wrap(`        var p = Propagators.DefaultTextMapPropagator.Extract(default, sqsEvent.Records[0].MessageAttributes, Get);\n${loop}`)), []);
     assert.deepEqual(summary('A.cs', wrap(loop.replace('sqsEvent', 'streamEvent'), 'DynamoDBEvent streamEvent')), []);
     assert.deepEqual(summary('A.cs', wrap('        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = u, MessageBody = b, MessageAttributes = attrs });\n        await sqs.SendMessageAsync(u, b);\n')), []);
+  });
+
+  it('trace-insight instrument --propagate edits a C# file in place (CRLF kept), then has nothing to do', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ti-propagate-cs-'));
+    try {
+      const file = path.join(dir, 'Sender.cs');
+      fs.writeFileSync(file, SENDER.replace(/\n/g, '\r\n'));
+      let out = '';
+      const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; } };
+      assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
+      assert.equal(fs.readFileSync(file, 'utf8'), SENDER_PROPAGATED.replace(/\n/g, '\r\n'));
+      assert.match(out, /Propagated trace context in .*Sender\.cs:\n {2}Propagate trace context to SQS\n/);
+      out = '';
+      assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
+      assert.match(out, /nothing to do/);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 
   it('every C# file of corpus/iac parses and none is offered a propagation fix (no sends or record loops there); each offered fix would apply and parse', () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
@@ -370,6 +371,27 @@ public class Probe {
     const own = `${head}    void f(Map<String, MessageAttributeValue> attrs) {\n        sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody("b").messageAttributes(attrs).build());\n    }\n}\n`;
     assert.deepEqual(summary('A.java', own), []);
     assert.deepEqual(summary('HandlerKinesis.java', fs.readFileSync(path.join(events, 'HandlerKinesis.java'), 'utf8')), []);
+  });
+
+  it('trace-insight instrument --propagate: a diff with --dry-run, then the file edited in place, then nothing to do', async () => {
+    const file = path.join(tmp, 'cli', 'HandlerSNS.java');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const before = fs.readFileSync(path.join(events, 'HandlerSNS.java'), 'utf8');
+    fs.writeFileSync(file, before);
+    let out = '';
+    const io = { out: (t: string) => { out += t; }, err: (t: string) => { out += t; } };
+    assert.equal(await runInstrumentCli([file, '--propagate', '--dry-run'], io), 0);
+    assert.equal(fs.readFileSync(file, 'utf8'), before);
+    assert.match(out, /\n\+      io\.opentelemetry\.context\.Context parent = GlobalOpenTelemetry\.getPropagators\(\)\.getTextMapPropagator\(\)\.extract\(io\.opentelemetry\.context\.Context\.current\(\), record\.getSNS\(\)\.getMessageAttributes\(\), SNS_MESSAGE_ATTRIBUTES\);\n/);
+    assert.match(out, /Would propagate trace context in .*HandlerSNS\.java:\n {2}Propagate trace context: continue the sender's trace for each SNS record\n/);
+    out = '';
+    assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
+    const once = fs.readFileSync(file, 'utf8');
+    assert.equal(once, propagateEvery('HandlerSNS.java', before).text);
+    out = '';
+    assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
+    assert.match(out, /nothing to do/);
+    assert.equal(fs.readFileSync(file, 'utf8'), once);
   });
 
   it('every Java file of corpus/iac: each action applies, parses, is not offered again, and the receivers compile with javac against the stubs', function () {
