@@ -253,6 +253,9 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
     assert.deepEqual(summary('A.cs', wrap(`        var p = Propagators.DefaultTextMapPropagator.Extract(default, sqsEvent.Records[0].MessageAttributes, Get);\n${loop}`)), []);
     assert.deepEqual(summary('A.cs', wrap(loop.replace('sqsEvent', 'streamEvent'), 'DynamoDBEvent streamEvent')), []);
     assert.deepEqual(summary('A.cs', wrap('        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = u, MessageBody = b, MessageAttributes = attrs });\n        await sqs.SendMessageAsync(u, b);\n')), []);
+    // In an expression lambda there is no statement to put the carrier before; in a block lambda there is.
+    const lambdas = '        ids.ForEach(id => sqs.SendMessageAsync(new SendMessageRequest { MessageBody = id }));\n        ids.ForEach(id =>\n        {\n            sqs.SendMessageAsync(new SendMessageRequest { MessageBody = id });\n        });\n';
+    assert.deepEqual(summary('A.cs', wrap(lambdas)), ['inject sqs 10']);
   });
 
   it('trace-insight instrument --propagate edits a C# file in place (CRLF kept), then has nothing to do', async () => {

@@ -371,6 +371,10 @@ public class Probe {
     const own = `${head}    void f(Map<String, MessageAttributeValue> attrs) {\n        sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody("b").messageAttributes(attrs).build());\n    }\n}\n`;
     assert.deepEqual(summary('A.java', own), []);
     assert.deepEqual(summary('HandlerKinesis.java', fs.readFileSync(path.join(events, 'HandlerKinesis.java'), 'utf8')), []);
+    // In an expression lambda there is no statement to put the carrier before; in a block lambda there is.
+    const lambdas = 'class A {\n    void f(List<String> ids) {\n        ids.forEach(id -> sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody(id).build()));\n'
+      + '        ids.forEach(id -> {\n            sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody(id).build());\n        });\n    }\n}\n';
+    assert.deepEqual(summary('A.java', lambdas), ['inject sqs 5']);
   });
 
   it('trace-insight instrument --propagate: a diff with --dry-run, then the file edited in place, then nothing to do', async () => {

@@ -80,6 +80,8 @@ export function csharpPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (!target || !method) continue;
     const request = requestOf(named(call.childForFieldName('arguments') ?? call)[0], target, method);
     if (!request || ALREADY[target].some((k) => entries(request).has(k))) continue;
+    // A send in an expression lambda has no statement of its own in that function to put the carrier before.
+    if (enclosingFunction(statementOf(request))?.id !== method.id) continue;
     const carriers = new Set(calls(method, 'Inject').map((c) => named(named(c.childForFieldName('arguments')!)[1] ?? c)[0]?.text ?? '').filter(Boolean));
     if (descendants(request, 'identifier').some((id) => carriers.has(id.text))) continue;
     if (target === 'eventbridge' && !details(request).length) continue;

@@ -102,6 +102,8 @@ export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (!target || !method || !call.childForFieldName('object')) continue;
     const built = builtRequest(firstArg(call), target, method);
     if (!built || (ALREADY[target] && callNamed(built.calls, ALREADY[target]))) continue;
+    // A send in an expression lambda has no statement of its own in that function to put the carrier before.
+    if (enclosingFunction(built.statement)?.id !== method.id) continue;
     const carriers = new Set(descendants(method, 'method_invocation').filter((c) => c.childForFieldName('name')?.text === 'inject')
       .map((c) => c.childForFieldName('arguments')?.namedChildren[1]?.text ?? '').filter(Boolean));
     if (built.calls.some((c) => descendants(c, 'identifier').some((id) => carriers.has(id.text)))) continue;
