@@ -37,6 +37,17 @@ pub async fn handler(event: LambdaEvent<Value>, sqs: &aws_sdk_sqs::Client, sns: 
         .await?;
     Ok(json!({ "ok": true }))
 }
+
+pub async fn audit(lambda: &aws_sdk_lambda::Client, body: String) -> Result<(), Error> {
+    lambda
+        .invoke()
+        .function_name("audit")
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .payload(aws_sdk_lambda::primitives::Blob::new(body))
+        .send()
+        .await?;
+    Ok(())
+}
 `;
 
 const SENDER_OUT = `use aws_sdk_eventbridge::types::PutEventsRequestEntry;
@@ -91,6 +102,29 @@ pub async fn handler(event: LambdaEvent<Value>, sqs: &aws_sdk_sqs::Client, sns: 
         .send()
         .await?;
     Ok(json!({ "ok": true }))
+}
+
+pub async fn audit(lambda: &aws_sdk_lambda::Client, body: String) -> Result<(), Error> {
+    let mut trace_carrier: HashMap<String, String> = HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut trace_carrier));
+    let trace_payload: Vec<u8> = {
+        let payload = body;
+        match serde_json::from_slice::<serde_json::Value>(payload.as_ref()) {
+            Ok(serde_json::Value::Object(mut fields)) => {
+                fields.insert("_tracing".to_string(), serde_json::json!(trace_carrier));
+                serde_json::Value::Object(fields).to_string().into_bytes()
+            }
+            _ => payload.into(),
+        }
+    };
+    lambda
+        .invoke()
+        .function_name("audit")
+        .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+        .payload(aws_sdk_lambda::primitives::Blob::new(trace_payload))
+        .send()
+        .await?;
+    Ok(())
 }
 `;
 
@@ -148,10 +182,12 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('injects with the global propagator into SQS/SNS message attributes (first in the chain), the EventBridge detail (_tracing) and the Invoke ClientContext', () => {
-    assert.deepEqual(sites('send.rs', SENDER), ['inject sqs 7', 'inject sns 12', 'inject eventbridge 18', 'inject lambda 19']);
+  it('injects with the global propagator into SQS/SNS message attributes (first in the chain), the EventBridge detail (_tracing), the Invoke ClientContext, and the payload (_tracing) of an asynchronous invoke', () => {
+    assert.deepEqual(sites('send.rs', SENDER), ['inject sqs 7', 'inject sns 12', 'inject eventbridge 18', 'inject lambda 19', 'inject lambda 29']);
     const { text, titles } = propagateAll('send.rs', SENDER);
-    assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke']);
+    assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
+    const doc = docOf('send.rs', SENDER);
+    assert.match(planPropagation(doc, propagationSites(doc)[4]).notes[0], /payload \(_tracing\): Lambda passes ClientContext to synchronous invocations only/);
     assert.equal(text, SENDER_OUT);
     assert.deepEqual(sites('send.rs', text), []);
   });
@@ -170,12 +206,12 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
     assert.equal(propagateAll('recv.rs', crlf(RECEIVER)).text, crlf(RECEIVER_OUT));
   });
 
-  it('refuses, with the reason, an asynchronous invoke and a send that already sets its message attributes', () => {
+  it('refuses, with the reason, an asynchronous invoke whose payload is not Blob::new(..) and a send that already sets its message attributes', () => {
     const refuse = (text: string, why: RegExp) => {
       const doc = docOf('r.rs', text);
       assert.throws(() => planPropagation(doc, propagationSites(doc)[0]), (e: unknown) => e instanceof InstrumentError && why.test(e.message));
     };
-    refuse('async fn f(l: &Client) {\n    l.invoke().invocation_type(InvocationType::Event).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext/);
+    refuse('async fn f(l: &Client) {\n    l.invoke().invocation_type(InvocationType::Event).payload(p).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext, and its payload is not Blob::new/);
     refuse('async fn f(q: &Client) {\n    q.send_message().set_message_attributes(Some(m)).send().await;\n}\n', /already calls set_message_attributes/);
   });
 

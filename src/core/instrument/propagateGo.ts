@@ -298,7 +298,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
     pre += L(base, `${attrs} := map[string]${types}.MessageAttributeValue{}`) + L(base, `for ${k}, ${v} := range ${carrier} {`)
       + L(`${base}\t`, `${attrs}[${k}] = ${types}.MessageAttributeValue{DataType: ${aws}.String("String"), StringValue: ${aws}.String(${v})}`) + L(base, '}');
     edits.push(...addField(text, lit, `MessageAttributes: ${attrs}`, eol));
-    where = `the ${site.target.toUpperCase()} message attributes (SQS allows 10 per message)`;
+    where = `the ${site.target.toUpperCase()} message attributes${site.target === 'sqs' ? ' (SQS allows 10 per message)' : ''}`;
   } else if (site.target === 'lambda') {
     const payload = keyed(lit, 'Payload');
     if (/InvocationTypeEvent$|^"Event"$/.test(keyed(lit, 'InvocationType')?.text ?? '') && payload) {

@@ -158,10 +158,24 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
       + L(`${base}    `, '.collect();');
     // First in the chain, so message_attributes(k, v) calls after it add to the map instead of being replaced.
     edits.push(addCall(`.set_message_attributes(Some(${attrs}))`));
-    where = `the ${site.target.toUpperCase()} message attributes (SQS allows 10 per message)`;
+    where = `the ${site.target.toUpperCase()} message attributes${site.target === 'sqs' ? ' (SQS allows 10 per message)' : ''}`;
   } else if (site.target === 'lambda') {
     if (chain.some((c) => c.name === 'client_context')) throw new InstrumentError('the Invoke call already sets client_context; add the trace context to its custom field by hand');
-    if (chain.some((c) => c.name === 'invocation_type' && /Event\b/.test(c.call.childForFieldName('arguments')?.text ?? ''))) throw new InstrumentError('an asynchronous invoke (InvocationType::Event) gets no ClientContext: add the carrier to the payload as "_tracing" by hand');
+    if (chain.some((c) => c.name === 'invocation_type' && /Event\b/.test(c.call.childForFieldName('arguments')?.text ?? ''))) {
+      // Lambda passes ClientContext to synchronous invocations only: an asynchronous one carries the context in its payload.
+      const blob = chain.filter((c) => c.name === 'payload').map((c) => c.call.childForFieldName('arguments')?.namedChildren[0]).find((a) => a?.type === 'call_expression' && /(^|::)Blob::new$/.test(a.childForFieldName('function')?.text ?? ''));
+      const bytes = blob?.childForFieldName('arguments')?.namedChildren[0];
+      if (!bytes) throw new InstrumentError('an asynchronous invoke (InvocationType::Event) gets no ClientContext, and its payload is not Blob::new(...): add the carrier to the payload as "_tracing" by hand');
+      const v = name('trace_payload');
+      pre += L(base, `let ${v}: Vec<u8> = {`) + L(`${base}    `, `let payload = ${bytes.text};`) + L(`${base}    `, 'match serde_json::from_slice::<serde_json::Value>(payload.as_ref()) {')
+        + L(`${base}        `, 'Ok(serde_json::Value::Object(mut fields)) => {') + L(`${base}            `, `fields.insert("_tracing".to_string(), serde_json::json!(${carrier}));`)
+        + L(`${base}            `, 'serde_json::Value::Object(fields).to_string().into_bytes()') + L(`${base}        `, '}') + L(`${base}        `, '_ => payload.into(),') + L(`${base}    `, '}') + L(base, '};');
+      edits.push({ start: bytes.startIndex, end: bytes.endIndex, newText: v });
+      packages.push({ ecosystem: 'cargo', name: 'serde_json', install: 'cargo add serde_json' });
+      const at = lineStart(text, site.statement.startIndex);
+      edits.push({ start: at, end: at, newText: pre });
+      return { title: 'Propagate trace context to Lambda Invoke', edits, packages, notes: ['The W3C traceparent goes in the payload (_tracing): Lambda passes ClientContext to synchronous invocations only; a payload that is not a JSON object is sent unchanged.'] };
+    }
     edits.push(addCall(`.client_context(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, serde_json::json!({ "custom": ${carrier} }).to_string()))`));
     packages.push({ ecosystem: 'cargo', name: 'base64', install: 'cargo add base64 serde_json' });
     where = 'the Invoke ClientContext (custom; at most 3,583 bytes)';
