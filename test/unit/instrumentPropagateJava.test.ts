@@ -344,6 +344,25 @@ public class Probe {
     assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ _tracing: tc, order: '7' }, { custom: tc }, { _tracing: {} }]);
   });
 
+  it('round trip: what the propagated Java sender puts on the wire is what the propagated Java receivers extract (recording stubs, Lambda delivery simulated)', function () {
+    if (!has('javac') || !has('java')) this.skip();
+    // The stubs record instead of calling AWS: the propagator injects one fixed traceparent and extracts whatever the getter returns.
+    const sns = propagateEvery('HandlerSNS.java', fs.readFileSync(path.join(events, 'HandlerSNS.java'), 'utf8')).text;
+    const dir = path.join(tmp, 'roundtrip');
+    const r = javac(dir, { 'example/Sender.java': SENDER_PROPAGATED, 'example/HandlerSQS.java': SQS_PROPAGATED, 'example/HandlerSNS.java': sns,
+      'example/RoundTrip.java': fs.readFileSync(path.resolve(__dirname, '../fixtures/javaRoundTrip/example/RoundTrip.java'), 'utf8') });
+    assert.equal(r.status, 0, r.stderr);
+    const run = spawnSync('java', ['-cp', path.join(dir, 'classes'), 'example.RoundTrip'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    assert.deepEqual(run.stdout.trim().split('\n').filter((l) => !l.startsWith('EVENT TYPE')), [
+      `sqs traceparent String ${tp}`, `sqs traceparent String ${tp}`, `sns traceparent String ${tp}`,
+      `eventbridge {"_tracing":{"traceparent":"${tp}"},"order":"7"}`,
+      `invoke {"custom":{"traceparent":"${tp}"}} {"order":"7"}`,
+      `invoke - {"_tracing":{"traceparent":"${tp}"},"order":"7"}`,
+      `span process sqs record CONSUMER ${tp}`, `span process sns record CONSUMER ${tp}`, 'span process sqs record CONSUMER null']);
+  });
+
   it('continues the sender\'s trace for each SQS record of the corpus handler (consumer span, parent from the message attributes), once', () => {
     const src = fs.readFileSync(path.join(events, 'HandlerSQS.java'), 'utf8');
     const { text, titles } = propagateEvery('HandlerSQS.java', src);
