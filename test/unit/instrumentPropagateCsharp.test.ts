@@ -243,6 +243,14 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
       + '        await sqs.SendMessageAsync(new SendMessageRequest(url, "hi") { MessageAttributes = traceCarrier });\n    }\n}\n');
   });
 
+  it('usings inside a namespace block are indented like the ones there; the loop variable\'s own type says SQS', () => {
+    const src = 'namespace Orders\n{\n    using Amazon.Lambda.SQSEvents;\n\n    public class F\n    {\n        public void H(SQSEvent e)\n        {\n            foreach (SQSEvent.SQSMessage m in e.Records)\n            {\n                G(m);\n            }\n        }\n    }\n}\n';
+    assert.equal(propagateEvery('F.cs', src).text, 'namespace Orders\n{\n    using Amazon.Lambda.SQSEvents;\n    using System.Diagnostics;\n    using OpenTelemetry;\n    using OpenTelemetry.Context.Propagation;\n    using System;\n\n'
+      + '    public class F\n    {\n        private static readonly ActivitySource Telemetry = new ActivitySource("Orders.F");\n\n        public void H(SQSEvent e)\n        {\n            foreach (SQSEvent.SQSMessage m in e.Records)\n            {\n'
+      + '                var parent = Propagators.DefaultTextMapPropagator.Extract(default, m.MessageAttributes, (attributes, key) => attributes != null && attributes.TryGetValue(key, out var attribute) && attribute.StringValue != null ? new[] { attribute.StringValue } : Array.Empty<string>());\n'
+      + '                using var activity = Telemetry.StartActivity("process sqs record", ActivityKind.Consumer, parent.ActivityContext);\n                G(m);\n            }\n        }\n    }\n}\n');
+  });
+
   it('offers nothing where the context already travels, on stream records, or where the request cannot carry it', () => {
     const wrap = (body: string, params = 'SQSEvent sqsEvent') => `using Amazon.Lambda.SQSEvents;\n\nclass A\n{\n    async Task F(${params})\n    {\n${body}    }\n}\n`;
     const injected = '        var c = new Dictionary<string, string>();\n        Propagators.DefaultTextMapPropagator.Inject(new PropagationContext(Activity.Current?.Context ?? default, Baggage.Current), c, (d, k, v) => d[k] = v);\n'

@@ -122,7 +122,9 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
   const edits: TextEdit[] = [];
   const finish = (title: string, notes: string[]): InstrumentPlan => {
     const imp = importPoint(text, root, ['using_directive'], []);
-    if (added.length) edits.unshift({ start: imp.at, end: imp.at, newText: added.map((n) => `using ${n};${eol}`).join('') + (imp.follows ? '' : eol) });
+    // Usings inside a namespace block keep its indentation.
+    const indent = imp.follows ? indentAt(text, imp.at - 1) : '';
+    if (added.length) edits.unshift({ start: imp.at, end: imp.at, newText: added.map((n) => `${indent}using ${n};${eol}`).join('') + (imp.follows ? '' : eol) });
     return { title, edits, packages: [OTEL_API], notes: [...notes, 'Propagators.DefaultTextMapPropagator is W3C trace context and baggage once the OpenTelemetry SDK (a TracerProvider) is set up; before that it propagates nothing.'] };
   };
 
