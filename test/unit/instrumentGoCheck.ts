@@ -12,7 +12,8 @@ import path from 'node:path';
 function sendStub(svc: string, op: string, fields: string, types: string): Record<string, Record<string, string>> {
   return { [`github.com/aws/aws-sdk-go-v2/service/${svc}`]: {
     'api.go': `package ${svc}\n\nimport (\n\t"context"\n\n\t"github.com/aws/aws-sdk-go-v2/service/${svc}/types"\n)\n\ntype Options struct{}\ntype Client struct{}\n`
-      + `type ${op}Input struct{ ${fields} }\ntype ${op}Output struct{}\n\nfunc (c *Client) ${op}(ctx context.Context, params *${op}Input, optFns ...func(*Options)) (*${op}Output, error) { return nil, nil }\n`,
+      + `type ${op}Input struct{ ${fields} }\ntype ${op}Output struct{}\n\n// Sent is not SDK API: it records each call for the round-trip test.\nvar Sent []*${op}Input\n\n`
+      + `func (c *Client) ${op}(ctx context.Context, params *${op}Input, optFns ...func(*Options)) (*${op}Output, error) {\n\tSent = append(Sent, params)\n\treturn &${op}Output{}, nil\n}\n`,
     'types/types.go': `package types\n\n${types}`,
   } };
 }
@@ -20,8 +21,59 @@ function sendStub(svc: string, op: string, fields: string, types: string): Recor
 // Signatures follow go.opentelemetry.io/otel v1.x, aws-lambda-go v1 and aws-sdk-go-v2.
 const STUBS: Record<string, Record<string, string>> = {
   'go.opentelemetry.io/otel': {
-    'otel.go': 'package otel\n\nimport (\n\t"go.opentelemetry.io/otel/propagation"\n\t"go.opentelemetry.io/otel/trace"\n)\n\nfunc Tracer(name string, opts ...trace.TracerOption) trace.Tracer { return nil }\n\n'
-      + 'func GetTextMapPropagator() propagation.TextMapPropagator { return nil }\n',
+    // Behaves enough for a round trip: the propagator carries one traceparent held in the context, and each
+    // span started is listed in Started. ContextWithTraceparent and Started are not otel API (test hooks).
+    'otel.go': `package otel
+
+import (
+\t"context"
+
+\t"go.opentelemetry.io/otel/codes"
+\t"go.opentelemetry.io/otel/propagation"
+\t"go.opentelemetry.io/otel/trace"
+)
+
+type key struct{}
+
+func ContextWithTraceparent(ctx context.Context, tp string) context.Context { return context.WithValue(ctx, key{}, tp) }
+
+var Started []string
+
+type span struct{}
+
+func (span) End(options ...trace.SpanEndOption)                  {}
+func (span) RecordError(err error, options ...trace.EventOption)       {}
+func (span) SetStatus(code codes.Code, description string)             {}
+
+type tracer struct{}
+
+func (tracer) Start(ctx context.Context, spanName string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+\ttp, _ := ctx.Value(key{}).(string)
+\tStarted = append(Started, spanName+" parent="+tp)
+\treturn ctx, span{}
+}
+
+func Tracer(name string, opts ...trace.TracerOption) trace.Tracer { return tracer{} }
+
+type w3c struct{}
+
+func (w3c) Inject(ctx context.Context, carrier propagation.TextMapCarrier) {
+\tif tp, ok := ctx.Value(key{}).(string); ok {
+\t\tcarrier.Set("traceparent", tp)
+\t}
+}
+
+func (w3c) Extract(ctx context.Context, carrier propagation.TextMapCarrier) context.Context {
+\tif tp := carrier.Get("traceparent"); tp != "" {
+\t\treturn context.WithValue(ctx, key{}, tp)
+\t}
+\treturn ctx
+}
+
+func (w3c) Fields() []string { return []string{"traceparent"} }
+
+func GetTextMapPropagator() propagation.TextMapPropagator { return w3c{} }
+`,
     'propagation/propagation.go': 'package propagation\n\nimport "context"\n\ntype TextMapCarrier interface {\n\tGet(key string) string\n\tSet(key string, value string)\n\tKeys() []string\n}\n\n'
       + 'type MapCarrier map[string]string\n\nfunc (c MapCarrier) Get(key string) string { return c[key] }\nfunc (c MapCarrier) Set(key, value string) { c[key] = value }\nfunc (c MapCarrier) Keys() []string { return nil }\n\n'
       + 'type TextMapPropagator interface {\n\tInject(ctx context.Context, carrier TextMapCarrier)\n\tExtract(ctx context.Context, carrier TextMapCarrier) context.Context\n\tFields() []string\n}\n',
@@ -59,6 +111,27 @@ export const hasGo = (): boolean => spawnSync('go', ['version'], { stdio: 'ignor
 
 /** Builds each source as its own package of one module in `dir` (stubs replaced in, no network); returns the compiler's errors per source (empty when it builds). */
 export function goCheck(dir: string, sources: { name: string; text: string }[]): { name: string; errors: string }[] {
+  writeModule(dir);
+  return sources.map((s) => {
+    fs.mkdirSync(path.join(dir, s.name), { recursive: true });
+    fs.writeFileSync(path.join(dir, s.name, 'file.go'), s.text);
+    const r = spawnSync('go', ['build', '-o', process.platform === 'win32' ? 'NUL' : '/dev/null', `./${s.name}`], { cwd: dir, env: GO_ENV, encoding: 'utf8' });
+    return { name: s.name, errors: r.status === 0 ? '' : r.stderr.trim() };
+  });
+}
+
+/** Runs the files of one `package main` (`go run`, offline, against the stubs); its standard output, or the compiler's errors. */
+export function goRun(dir: string, files: Record<string, string>): { stdout: string; errors: string } {
+  writeModule(dir);
+  fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
+  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'run', f), text);
+  const r = spawnSync('go', ['run', './run'], { cwd: dir, env: GO_ENV, encoding: 'utf8' });
+  return { stdout: r.stdout, errors: r.status === 0 ? '' : r.stderr.trim() };
+}
+
+const GO_ENV = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off', GO111MODULE: 'on' };
+
+function writeModule(dir: string): void {
   const mods = Object.keys(STUBS);
   for (const [mod, files] of Object.entries(STUBS)) {
     const at = path.join(dir, 'stubs', mod.replace(/[/.]/g, '_'));
@@ -66,11 +139,4 @@ export function goCheck(dir: string, sources: { name: string; text: string }[]):
     fs.writeFileSync(path.join(at, 'go.mod'), `module ${mod}\n\ngo 1.19\n`);
   }
   fs.writeFileSync(path.join(dir, 'go.mod'), `module check\n\ngo 1.19\n\nrequire (\n${mods.map((m) => `\t${m} v0.0.0\n`).join('')})\n\n${mods.map((m) => `replace ${m} => ./stubs/${m.replace(/[/.]/g, '_')}\n`).join('')}`);
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOWORK: 'off', GO111MODULE: 'on' };
-  return sources.map((s) => {
-    fs.mkdirSync(path.join(dir, s.name), { recursive: true });
-    fs.writeFileSync(path.join(dir, s.name, 'file.go'), s.text);
-    const r = spawnSync('go', ['build', '-o', process.platform === 'win32' ? 'NUL' : '/dev/null', `./${s.name}`], { cwd: dir, env, encoding: 'utf8' });
-    return { name: s.name, errors: r.status === 0 ? '' : r.stderr.trim() };
-  });
 }

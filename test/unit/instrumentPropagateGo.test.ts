@@ -7,7 +7,7 @@ import { planPropagation, propagationSites } from '../../src/core/instrument/pro
 import { applyEdits } from '../../src/core/instrument/text';
 import { InstrumentError } from '../../src/core/instrument/types';
 import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
-import { goCheck, hasGo } from './instrumentGoCheck';
+import { goCheck, goRun, hasGo } from './instrumentGoCheck';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
@@ -335,6 +335,78 @@ func send(ctx context.Context, c *sqs.Client, types int) {
     assert.equal(fmt.status, 0, fmt.stderr);
     assert.equal(fmt.stdout, '');
     assert.deepEqual(goCheck(path.join(tmp, 'build'), outs.map((text, i) => ({ name: `p${i}`, text }))).map((r) => r.errors), ['', '']);
+  });
+
+  it('round trip: what the Go senders put on the wire is what the Go receivers extract (go run; SQS, SNS and EventBridge delivery simulated, JSON by encoding/json)', function () {
+    if (!hasGo()) this.skip();
+    const send = propagateAll('send.go', SENDER).text.replace('\nfunc main() {}\n', '\n');
+    const recv = propagateAll('recv.go', RECEIVER).text.replace('func main() {', 'func start() {');
+    // The stub propagator carries one traceparent in the context; SQS, SNS and EventBridge deliver what was sent the way Lambda's events shape it.
+    const run = `package main
+
+import (
+\t"context"
+\t"encoding/base64"
+\t"encoding/json"
+\t"fmt"
+
+\t"github.com/aws/aws-lambda-go/events"
+\t"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+\t"github.com/aws/aws-sdk-go-v2/service/lambda"
+\t"github.com/aws/aws-sdk-go-v2/service/sqs"
+\t"go.opentelemetry.io/otel"
+)
+
+func main() {
+\tctx := otel.ContextWithTraceparent(context.Background(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+\tif err := handler(ctx, map[string]interface{}{"id": 7}); err != nil {
+\t\tpanic(err)
+\t}
+\tm := sqs.Sent[0]
+\tattrs := map[string]events.SQSMessageAttribute{}
+\tsnsAttrs := map[string]interface{}{}
+\tfor k, v := range m.MessageAttributes {
+\t\tattrs[k] = events.SQSMessageAttribute{StringValue: v.StringValue, DataType: *v.DataType}
+\t\tsnsAttrs[k] = map[string]interface{}{"Type": *v.DataType, "Value": *v.StringValue}
+\t}
+\t_ = onQueue(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{Body: *m.MessageBody, MessageAttributes: attrs}}})
+\tonTopic(events.SNSEvent{Records: []events.SNSEventRecord{{SNS: events.SNSEntity{Message: "m", MessageAttributes: snsAttrs}}}})
+\tfor _, in := range eventbridge.Sent {
+\t\tfmt.Println("detail", *in.Entries[0].Detail)
+\t\t_ = onEvent(context.Background(), events.CloudWatchEvent{Detail: json.RawMessage(*in.Entries[0].Detail)})
+\t}
+\tfor _, in := range lambda.Sent {
+\t\tif in.ClientContext != nil {
+\t\t\traw, _ := base64.StdEncoding.DecodeString(*in.ClientContext)
+\t\t\tfmt.Println("client context", string(raw))
+\t\t} else {
+\t\t\tfmt.Println("payload", string(in.Payload))
+\t\t}
+\t}
+\tfor _, s := range otel.Started {
+\t\tfmt.Println("span", s)
+\t}
+}
+`;
+    const r = goRun(path.join(tmp, 'roundtrip'), { 'send.go': send, 'recv.go': recv, 'run.go': run });
+    assert.equal(r.errors, '');
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    // The receivers print the SQS body, the SNS message and the CloudWatch detail type between the lines of the driver.
+    assert.deepEqual(r.stdout.trim().split('\n'), [
+      '{"id":7}',
+      'm multi',
+      'line',
+      `detail {"_tracing":{"traceparent":"${tp}"},"order":7}`,
+      '',
+      `detail {"_tracing":{"traceparent":"${tp}"},"kind":"raw"}`,
+      '',
+      `client context {"custom":{"traceparent":"${tp}"}}`,
+      `payload {"_tracing":{"traceparent":"${tp}"},"id":7}`,
+      `span process sqs record parent=${tp}`,
+      `span process sns record parent=${tp}`,
+      `span process eventbridge event parent=${tp}`,
+      `span process eventbridge event parent=${tp}`,
+    ]);
   });
 
   it('every Go file of corpus/iac: no send or record loop there lacks propagation (they call DynamoDB and API Gateway), and each file with a send added gets it applied, parsed and not offered again', () => {
