@@ -211,8 +211,10 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
       const doc = docOf('r.rs', text);
       assert.throws(() => planPropagation(doc, propagationSites(doc)[0]), (e: unknown) => e instanceof InstrumentError && why.test(e.message));
     };
-    refuse('async fn f(l: &Client) {\n    l.invoke().invocation_type(InvocationType::Event).payload(p).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext, and its payload is not Blob::new/);
-    refuse('async fn f(q: &Client) {\n    q.send_message().set_message_attributes(Some(m)).send().await;\n}\n', /already calls set_message_attributes/);
+    refuse('async fn f(l: &Client) {\n    l.invoke().function_name("a").invocation_type(InvocationType::Event).payload(p).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext, and its payload is not Blob::new/);
+    refuse('async fn f(q: &Client) {\n    q.send_message().queue_url(u).set_message_attributes(Some(m)).send().await;\n}\n', /already calls set_message_attributes/);
+    // Other clients' publish()/invoke() chains (no topic or function named) are not AWS sends.
+    assert.deepEqual(sites('o.rs', 'async fn f(m: &Mqtt, s: &Svc) {\n    m.publish().payload(b).send().await;\n    s.invoke().send().await;\n}\n'), []);
   });
 
   it('the results type-check against the API signatures (rustc, offline stub crates); a wrong field is caught', function () {

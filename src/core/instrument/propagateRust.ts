@@ -10,6 +10,8 @@ import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } f
 
 const SENDS: Record<string, Target> = { send_message: 'sqs', publish: 'sns', put_events: 'eventbridge', invoke: 'lambda' };
 const FUNCS = new Set(['function_item', 'closure_expression']);
+// A chain must set one of these to be that API (`publish()`, `invoke()` and `send()` exist on other clients too).
+const NEEDS: Record<Target, RegExp> = { sqs: /^(queue_url|message_body)$/, sns: /^(topic_arn|target_arn|phone_number|message)$/, eventbridge: /^(entries|set_entries)$/, lambda: /^function_name$/ };
 
 function enclosingFn(n: Node): Node | undefined {
   for (let p = n.parent; p; p = p.parent) if (FUNCS.has(p.type)) return p;
@@ -64,7 +66,7 @@ export function rustPropagationSites(doc: SourceDoc): PropagationSite[] {
     const fn = enclosingFn(call);
     if (!target || !fn || call.childForFieldName('arguments')?.namedChildren.length) continue;
     const chain = chainOf(call);
-    if (!chain.some((c) => c.name === 'send')) continue;
+    if (!chain.some((c) => c.name === 'send') || !chain.some((c) => NEEDS[target].test(c.name))) continue;
     const has = carried(fn);
     const top = chain[chain.length - 1].call;
     const entries = target === 'eventbridge' ? entryBuilders(top, fn) : [];
