@@ -128,7 +128,8 @@ pub async fn audit(lambda: &aws_sdk_lambda::Client, body: String) -> Result<(), 
 }
 `;
 
-const RECEIVER = `use aws_lambda_events::event::sns::SnsEvent;
+const RECEIVER = `use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Error, LambdaEvent};
 
@@ -145,9 +146,15 @@ pub async fn on_topic(event: LambdaEvent<SnsEvent>) -> Result<(), Error> {
     }
     Ok(())
 }
+
+pub async fn on_event(event: LambdaEvent<EventBridgeEvent>) -> Result<(), Error> {
+    println!("{}", event.payload.detail_type);
+    Ok(())
+}
 `;
 
-const RECEIVER_OUT = `use aws_lambda_events::event::sns::SnsEvent;
+const RECEIVER_OUT = `use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sns::SnsEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Error, LambdaEvent};
 use std::collections::HashMap;
@@ -171,6 +178,14 @@ pub async fn on_topic(event: LambdaEvent<SnsEvent>) -> Result<(), Error> {
     }
     Ok(())
 }
+
+pub async fn on_event(event: LambdaEvent<EventBridgeEvent>) -> Result<(), Error> {
+    let trace_carrier: HashMap<String, String> = event.payload.detail.get("_tracing").and_then(|t| t.as_object()).map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()).unwrap_or_default();
+    let trace_parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&trace_carrier));
+    let _trace_guard = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("recv"), "process eventbridge event", &trace_parent));
+    println!("{}", event.payload.detail_type);
+    Ok(())
+}
 `;
 
 describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambda Invoke', function () {
@@ -192,10 +207,11 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
     assert.deepEqual(sites('send.rs', text), []);
   });
 
-  it('continues the sender\'s trace for each SQS/SNS record of a LambdaEvent (extracted from the message attributes)', () => {
-    assert.deepEqual(sites('recv.rs', RECEIVER), ['extract sqs 6', 'extract sns 13']);
+  it('continues the sender\'s trace for each SQS/SNS record of a LambdaEvent (extracted from the message attributes) and in an EventBridge handler (Detail._tracing)', () => {
+    assert.deepEqual(sites('recv.rs', RECEIVER), ['extract sqs 7', 'extract sns 14', 'extract eventbridge 20']);
     const { text, titles } = propagateAll('recv.rs', RECEIVER);
-    assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record']);
+    assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record',
+      'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, RECEIVER_OUT);
     assert.deepEqual(sites('recv.rs', text), []);
   });

@@ -188,6 +188,7 @@ const PROPAGATION_CRATES: Record<string, string> = {
         pub struct SqsMessage { pub message_id: Option<String>, pub body: Option<String>, pub message_attributes: std::collections::HashMap<String, SqsMessageAttribute> }
         pub struct SqsMessageAttribute { pub string_value: Option<String>, pub data_type: Option<String> }
     }
+    pub mod eventbridge { pub struct EventBridgeEvent<T1 = serde_json::Value> { pub source: String, pub detail_type: String, pub detail: T1 } }
     pub mod sns {
         pub struct SnsEvent { pub records: Vec<SnsRecord> }
         pub struct SnsRecord { pub sns: SnsMessage }
@@ -199,6 +200,11 @@ const PROPAGATION_CRATES: Record<string, string> = {
   base64: 'pub trait Engine { fn encode<T: AsRef<[u8]>>(&self, input: T) -> String { let _ = input.as_ref(); String::new() } }\npub mod engine { pub mod general_purpose { pub struct GeneralPurpose; impl crate::Engine for GeneralPurpose {} pub const STANDARD: GeneralPurpose = GeneralPurpose; } }\n',
   serde_json: `pub type Map<K, V> = std::collections::BTreeMap<K, V>;
 pub enum Value { Null, Bool(bool), String(String), Array(Vec<Value>), Object(Map<String, Value>) }
+impl Value {
+    pub fn get(&self, key: &str) -> Option<&Value> { match self { Value::Object(m) => m.get(key), _ => None } }
+    pub fn as_object(&self) -> Option<&Map<String, Value>> { match self { Value::Object(m) => Some(m), _ => None } }
+    pub fn as_str(&self) -> Option<&str> { match self { Value::String(s) => Some(s), _ => None } }
+}
 impl std::fmt::Display for Value { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("null") } }
 #[derive(Debug)] pub struct Error;
 impl std::fmt::Display for Error { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("json") } }
@@ -238,8 +244,9 @@ export function rustcCheck(dir: string, sources: { name: string; text: string }[
   build('tokio', TOKIO_STUB, lib2('tokio'), '--crate-type', 'lib', '--extern', `tokio_macros=${so('tokio_macros')}`);
   build('tracing_subscriber', SUBSCRIBER_STUB, lib2('tracing_subscriber'), '--crate-type', 'lib', '--extern', `tracing=${lib}`, '-L', dir);
   // The propagation crates are built only for sources that name them (each build takes a rustc run).
-  const more = Object.keys(PROPAGATION_CRATES).filter((c) => sources.some((s) => s.text.includes(c)));
-  for (const c of more) build(c, PROPAGATION_CRATES[c], lib2(c), '--crate-type', 'lib');
+  // aws_lambda_events names serde_json::Value (EventBridgeEvent's default detail): serde_json is built first.
+  const more = ['serde_json', ...Object.keys(PROPAGATION_CRATES).filter((c) => c !== 'serde_json')].filter((c) => sources.some((s) => s.text.includes(c) || (c === 'serde_json' && s.text.includes('aws_lambda_events'))));
+  for (const c of more) build(c, PROPAGATION_CRATES[c], lib2(c), '--crate-type', 'lib', ...(c === 'aws_lambda_events' ? ['--extern', `serde_json=${lib2('serde_json')}`] : []));
   const externs = ['serde', 'tokio', 'tracing_subscriber', ...more].flatMap((c) => ['--extern', `${c}=${lib2(c)}`]);
   return sources.map((s) => {
     const f = path.join(dir, `${s.name}.rs`);

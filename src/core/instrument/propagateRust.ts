@@ -83,7 +83,21 @@ export function rustPropagationSites(doc: SourceDoc): PropagationSite[] {
     const target = /\bSqsEvent\b/.test(params) ? 'sqs' : /\bSnsEvent\b/.test(params) ? 'sns' : undefined;
     if (target) out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
   }
+  for (const fn of descendants(doc.root, 'function_item')) {
+    if (eventBridgeDetail(fn) && !descendants(fn, 'field_identifier').some((i) => i.text === 'extract' || i.text === 'extract_with_context')) out.push({ kind: 'extract', target: 'eventbridge', statement: fn, line: fn.startPosition.row + 1 });
+  }
   return out.sort((a, b) => a.line - b.line);
+}
+
+/** `event.payload.detail` of a handler taking `LambdaEvent<EventBridgeEvent>` whose detail is a serde_json Value (a typed detail has no `_tracing`). */
+function eventBridgeDetail(fn: Node): string | undefined {
+  for (const p of descendants(fn.childForFieldName('parameters') ?? fn, 'parameter')) {
+    const type = p.childForFieldName('type')?.text.replace(/\s+/g, '') ?? '';
+    const m = /^(LambdaEvent<)?(?:[\w:]*::)?EventBridgeEvent(<(?:serde_json::)?Value>)?(>)?$/.exec(type);
+    const name = p.childForFieldName('pattern');
+    if (m && name?.type === 'identifier' && !!m[1] === !!m[3]) return `${name.text}${m[1] ? '.payload' : ''}.detail`;
+  }
+  return undefined;
 }
 
 /** The `PutEventsRequestEntry::builder()...` chains a `put_events()` send passes: inline or `let` in the same function. */
@@ -104,7 +118,7 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const { text, root } = doc;
   const eol = eolOf(text);
   const L = (i: string, x: string) => `${i}${x}${eol}`;
-  const fn = enclosingFn(site.statement)!;
+  const fn = site.kind === 'extract' && site.target === 'eventbridge' ? site.statement : enclosingFn(site.statement)!;
   const local = new Set([...idsIn(fn)]);
   const name = (want: string) => { let n = want; for (let i = 2; local.has(n); i++) n = `${want}${i}`; local.add(n); return n; };
   const uses = root.namedChildren.filter((n): n is Node => n?.type === 'use_declaration');
@@ -118,6 +132,21 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
   }
   const packages = [{ ecosystem: 'cargo' as const, name: 'opentelemetry', install: 'cargo add opentelemetry' }];
 
+  const extractLines = (base: string, carrierType: string, fill: string, spanName: string) => {
+    const carrier = name('trace_carrier'), parent = name('trace_parent'), guard = name('_trace_guard');
+    return L(base, `let ${carrier}: ${carrierType} = ${fill};`) + L(base, `let ${parent} = opentelemetry::global::get_text_map_propagator(|p| p.extract(&${carrier}));`)
+      + L(base, `let ${guard} = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("${doc.fileName.replace(/\.rs$/, '')}"), "${spanName}", &${parent}));`);
+  };
+  if (site.kind === 'extract' && site.target === 'eventbridge') {
+    const body = site.statement.childForFieldName('body');
+    const first = body?.namedChildren.find((n) => n !== null);
+    if (!body || !first || first.startPosition.row === body.startPosition.row) throw new InstrumentError('the handler body is not laid out one statement per line');
+    const at = lineStart(text, first.startIndex);
+    const fill = `${eventBridgeDetail(site.statement)}.get("_tracing").and_then(|t| t.as_object()).map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()).unwrap_or_default()`;
+    edits.push({ start: at, end: at, newText: extractLines(indentAt(text, first.startIndex), `${hashMap}<String, String>`, fill, 'process eventbridge event') });
+    return { title: 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', edits, packages,
+      notes: ['The handler\'s span is current until it returns; it is started from the traceparent the sender put in Detail._tracing.'] };
+  }
   if (site.kind === 'extract') {
     const loop = site.statement;
     const body = loop.childForFieldName('body')!;
@@ -125,15 +154,11 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
     if (!first || first.startPosition.row === body.startPosition.row) throw new InstrumentError('the loop body is not laid out one statement per line');
     const base = indentAt(text, first.startIndex);
     const rec = loop.childForFieldName('pattern')!.text;
-    const carrier = name('trace_carrier'), parent = name('trace_parent'), guard = name('_trace_guard');
     const fill = site.target === 'sqs'
       ? `${rec}.message_attributes.iter().filter_map(|(k, v)| v.string_value.clone().map(|s| (k.clone(), s))).collect()`
       : `${rec}.sns.message_attributes.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()`;
-    const crate = (doc.fileName.replace(/\.rs$/, '') || 'handler');
     const at = lineStart(text, first.startIndex);
-    edits.push({ start: at, end: at, newText: L(base, `let ${carrier}: ${hashMap}<String, String> = ${fill};`)
-      + L(base, `let ${parent} = opentelemetry::global::get_text_map_propagator(|p| p.extract(&${carrier}));`)
-      + L(base, `let ${guard} = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("${crate}"), "process ${site.target} record", &${parent}));`) });
+    edits.push({ start: at, end: at, newText: extractLines(base, `${hashMap}<String, String>`, fill, `process ${site.target} record`) });
     return { title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`, edits, packages,
       notes: ['The record\'s span is current until the end of the loop body; it is started from the traceparent the sender put in the message attributes.'] };
   }
