@@ -284,6 +284,76 @@ public class Orders {
 }
 `;
 
+const ON_ORDER = String.raw`package example;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+
+import java.util.Map;
+
+public class OnOrder implements RequestHandler<ScheduledEvent, String> {
+    @Override
+    public String handleRequest(ScheduledEvent event, Context context) {
+        Map<String, Object> detail = event.getDetail();
+        context.getLogger().log("order " + detail.get("order"));
+        return String.valueOf(detail.get("order"));
+    }
+}
+`;
+
+const ON_ORDER_PROPAGATED = String.raw`package example;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+
+import java.util.Map;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import java.util.stream.Collectors;
+import java.util.List;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.api.trace.StatusCode;
+
+public class OnOrder implements RequestHandler<ScheduledEvent, String> {
+    private static final Tracer TRACER = GlobalOpenTelemetry.getTracer("OnOrder");
+
+    private static final TextMapGetter<Object> EVENT_DETAIL_TRACING = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Object carrier) {
+            return carrier instanceof Map ? ((Map<?, ?>) carrier).keySet().stream().map(String::valueOf).collect(Collectors.toList()) : List.of();
+        }
+
+        @Override
+        public String get(Object carrier, String key) {
+            Object value = carrier instanceof Map ? ((Map<?, ?>) carrier).get(key) : null;
+            return value instanceof String ? (String) value : null;
+        }
+    };
+
+    @Override
+    public String handleRequest(ScheduledEvent event, Context context) {
+        io.opentelemetry.context.Context parent = GlobalOpenTelemetry.getPropagators().getTextMapPropagator().extract(io.opentelemetry.context.Context.current(), event.getDetail() == null ? null : event.getDetail().get("_tracing"), EVENT_DETAIL_TRACING);
+        Span span = TRACER.spanBuilder("process eventbridge event").setParent(parent).setSpanKind(SpanKind.CONSUMER).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            Map<String, Object> detail = event.getDetail();
+            context.getLogger().log("order " + detail.get("order"));
+            return String.valueOf(detail.get("order"));
+        } catch (Throwable e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+}
+`;
+
 describe('instrument: Java trace context (AWS SDK v2 sends, SQSEvent/SNSEvent receives)', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -344,23 +414,23 @@ public class Probe {
     assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), [{ _tracing: tc, order: '7' }, { custom: tc }, { _tracing: {} }]);
   });
 
-  it('round trip: what the propagated Java sender puts on the wire is what the propagated Java receivers extract (recording stubs, Lambda delivery simulated)', function () {
+  it('round trip: what the propagated Java sender puts on the wire is what the propagated Java receivers extract (recording stubs, Lambda and EventBridge delivery simulated)', function () {
     if (!has('javac') || !has('java')) this.skip();
     // The stubs record instead of calling AWS: the propagator injects one fixed traceparent and extracts whatever the getter returns.
     const sns = propagateEvery('HandlerSNS.java', fs.readFileSync(path.join(events, 'HandlerSNS.java'), 'utf8')).text;
     const dir = path.join(tmp, 'roundtrip');
-    const r = javac(dir, { 'example/Sender.java': SENDER_PROPAGATED, 'example/HandlerSQS.java': SQS_PROPAGATED, 'example/HandlerSNS.java': sns,
+    const r = javac(dir, { 'example/Sender.java': SENDER_PROPAGATED, 'example/HandlerSQS.java': SQS_PROPAGATED, 'example/HandlerSNS.java': sns, 'example/OnOrder.java': ON_ORDER_PROPAGATED,
       'example/RoundTrip.java': fs.readFileSync(path.resolve(__dirname, '../fixtures/javaRoundTrip/example/RoundTrip.java'), 'utf8') });
     assert.equal(r.status, 0, r.stderr);
     const run = spawnSync('java', ['-cp', path.join(dir, 'classes'), 'example.RoundTrip'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    assert.deepEqual(run.stdout.trim().split('\n').filter((l) => !l.startsWith('EVENT TYPE')), [
+    assert.deepEqual(run.stdout.trim().split('\n').filter((l) => /^(sqs|sns|eventbridge|invoke|span) /.test(l)), [
       `sqs traceparent String ${tp}`, `sqs traceparent String ${tp}`, `sns traceparent String ${tp}`,
       `eventbridge {"_tracing":{"traceparent":"${tp}"},"order":"7"}`,
       `invoke {"custom":{"traceparent":"${tp}"}} {"order":"7"}`,
       `invoke - {"_tracing":{"traceparent":"${tp}"},"order":"7"}`,
-      `span process sqs record CONSUMER ${tp}`, `span process sns record CONSUMER ${tp}`, 'span process sqs record CONSUMER null']);
+      `span process sqs record CONSUMER ${tp}`, `span process sns record CONSUMER ${tp}`, 'span process sqs record CONSUMER null', `span process eventbridge event CONSUMER ${tp}`]);
   });
 
   it('continues the sender\'s trace for each SQS record of the corpus handler (consumer span, parent from the message attributes), once', () => {
@@ -368,6 +438,18 @@ public class Probe {
     const { text, titles } = propagateEvery('HandlerSQS.java', src);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record']);
     assert.equal(text, SQS_PROPAGATED);
+  });
+
+  it('continues the sender\'s trace in an EventBridge handler that reads the detail (ScheduledEvent; parent from Detail._tracing), once; compiles', function () {
+    assert.deepEqual(summary('OnOrder.java', ON_ORDER), ['extract eventbridge 12']);
+    const { text, titles } = propagateEvery('OnOrder.java', ON_ORDER);
+    assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
+    assert.equal(text, ON_ORDER_PROPAGATED);
+    // A scheduled rule's handler that never reads the detail has no sender to continue.
+    assert.deepEqual(summary('HandlerCWEvents.java', fs.readFileSync(path.join(events, 'HandlerCWEvents.java'), 'utf8')), []);
+    if (!has('javac')) this.skip();
+    const r = javac(path.join(tmp, 'eb'), { 'example/OnOrder.java': text });
+    assert.equal(r.status, 0, r.stderr);
   });
 
   it('var records of an SQSEvent parameter, tab indentation and CRLF kept, the class\'s own tracer reused; compiles', function () {

@@ -81,7 +81,7 @@ function asyncPayload(built: Built): Node | null | undefined {
   return p?.type === 'method_invocation' && /(^|\.)SdkBytes$/.test(p.childForFieldName('object')?.text ?? '') && p.childForFieldName('name')?.text === 'fromUtf8String' ? firstArg(p) : undefined;
 }
 
-/** Java sends without injection and SQS/SNS record loops without extraction. */
+/** Java sends without injection, SQS/SNS record loops and EventBridge (ScheduledEvent) handlers without extraction. */
 export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   for (const loop of descendants(doc.root, 'enhanced_for_statement')) {
@@ -95,6 +95,15 @@ export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (!target) continue;
     if (descendants(method, 'method_invocation').some((c) => c.childForFieldName('name')?.text === 'extract')) continue;
     if (loop.childForFieldName('body')?.type === 'block') out.push({ kind: 'extract', target, statement: loop, line: loop.startPosition.row + 1 });
+  }
+  // EventBridge handlers (a ScheduledEvent parameter) that read the detail a sender may have put _tracing in.
+  for (const m of descendants(doc.root, 'method_declaration')) {
+    const event = descendants(m.childForFieldName('parameters') ?? m, 'formal_parameter')[0];
+    const name = event?.childForFieldName('name')?.text;
+    if (event?.childForFieldName('type')?.text.split('.').pop() !== 'ScheduledEvent' || m.childForFieldName('body')?.type !== 'block') continue;
+    const invocations = descendants(m, 'method_invocation');
+    const detail = invocations.find((c) => c.childForFieldName('name')?.text === 'getDetail' && c.childForFieldName('object')?.text === name);
+    if (detail && !invocations.some((c) => c.childForFieldName('name')?.text === 'extract')) out.push({ kind: 'extract', target: 'eventbridge', statement: m, line: detail.startPosition.row + 1 });
   }
   for (const call of descendants(doc.root, 'method_invocation')) {
     const target = SENDS[call.childForFieldName('name')?.text ?? ''];
@@ -154,7 +163,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const unit = member.length > outer.length ? member.slice(outer.length) : '    ';
   const taken = new Set(descendants(cls, 'identifier', 'type_identifier').map((i) => i.text));
   // Locals need only be free in their method and not hide a field.
-  const method = enclosingFunction(site.kind === 'inject' ? site.params! : site.statement)!;
+  const method = site.statement.type === 'method_declaration' ? site.statement : enclosingFunction(site.kind === 'inject' ? site.params! : site.statement)!;
   const localNames = new Set([...descendants(method, 'identifier'), ...descendants(body, 'field_declaration').flatMap((f) => descendants(f, 'variable_declarator').map((d) => d.childForFieldName('name')!))].map((i) => i.text));
   const { ref, added } = javaTypes(doc);
   const edits: TextEdit[] = [];
@@ -168,27 +177,36 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   };
 
   if (site.kind === 'extract') {
-    const loopBody = site.statement.childForFieldName('body')!;
-    const stmts = loopBody.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
-    if (!stmts.length || stmts[0].startPosition.row === loopBody.startPosition.row || stmts[stmts.length - 1].endPosition.row === loopBody.endPosition.row) {
-      throw new InstrumentError(`line ${site.line}: the loop body is not laid out one statement per line; format the file first`);
+    const eb = site.target === 'eventbridge', sns = site.target === 'sns';
+    const block = site.statement.childForFieldName('body')!;
+    const stmts = block.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
+    if (!stmts.length || stmts[0].startPosition.row === block.startPosition.row || stmts[stmts.length - 1].endPosition.row === block.endPosition.row) {
+      throw new InstrumentError(`line ${site.line}: the ${eb ? 'handler' : 'loop'} body is not laid out one statement per line; format the file first`);
     }
-    const base = indentAt(text, stmts[0].startIndex), loopIndent = indentAt(text, site.statement.startIndex);
-    const step = base.length > loopIndent.length && base.startsWith(loopIndent) ? base.slice(loopIndent.length) : unit;
-    const rec = site.statement.childForFieldName('name')!.text;
-    const sns = site.target === 'sns';
-    const eventType = ref(`${EVENTS}.${sns ? 'SNSEvent' : 'SQSEvent'}`);
-    const attr = `${eventType}.MessageAttribute`;
-    const map = `${ref('java.util.Map')}<String, ${attr}>`;
-    const getterName = sns ? 'SNS_MESSAGE_ATTRIBUTES' : 'SQS_MESSAGE_ATTRIBUTES';
+    const base = indentAt(text, stmts[0].startIndex), ownerIndent = indentAt(text, site.statement.startIndex);
+    const step = base.length > ownerIndent.length && base.startsWith(ownerIndent) ? base.slice(ownerIndent.length) : unit;
+    const mapRef = ref('java.util.Map');
+    let getterName: string, carrierType: string, keys: string[], get: string[], carrier: string;
+    if (eb) {
+      // EventBridge delivers the detail parsed: _tracing is a map inside it (or absent).
+      const event = descendants(site.statement.childForFieldName('parameters')!, 'formal_parameter')[0].childForFieldName('name')!.text;
+      [getterName, carrierType, carrier] = ['EVENT_DETAIL_TRACING', 'Object', `${event}.getDetail() == null ? null : ${event}.getDetail().get("_tracing")`];
+      keys = [`return carrier instanceof ${mapRef} ? ((${mapRef}<?, ?>) carrier).keySet().stream().map(String::valueOf).collect(${ref('java.util.stream.Collectors')}.toList()) : ${ref('java.util.List')}.of();`];
+      get = [`Object value = carrier instanceof ${mapRef} ? ((${mapRef}<?, ?>) carrier).get(key) : null;`, 'return value instanceof String ? (String) value : null;'];
+    } else {
+      const attr = `${ref(`${EVENTS}.${sns ? 'SNSEvent' : 'SQSEvent'}`)}.MessageAttribute`;
+      const rec = site.statement.childForFieldName('name')!.text;
+      [getterName, carrierType, carrier] = [sns ? 'SNS_MESSAGE_ATTRIBUTES' : 'SQS_MESSAGE_ATTRIBUTES', `${mapRef}<String, ${attr}>`, sns ? `${rec}.getSNS().getMessageAttributes()` : `${rec}.getMessageAttributes()`];
+      keys = ['return carrier.keySet();'];
+      get = [`${attr} attribute = carrier == null ? null : carrier.get(key);`, `return attribute == null ? null : attribute.${sns ? 'getValue' : 'getStringValue'}();`];
+    }
     const fields: string[] = [];
-    const haveGetter = descendants(body, 'field_declaration').some((f) => descendants(f, 'variable_declarator')[0]?.childForFieldName('name')?.text === getterName);
-    if (!haveGetter) {
+    if (!descendants(body, 'field_declaration').some((f) => descendants(f, 'variable_declarator')[0]?.childForFieldName('name')?.text === getterName)) {
       const m2 = member + unit, m3 = m2 + unit;
-      fields.push(L(member, `private static final ${ref('io.opentelemetry.context.propagation.TextMapGetter')}<${map}> ${getterName} = new ${ref('io.opentelemetry.context.propagation.TextMapGetter')}<>() {`)
-        + L(m2, '@Override') + L(m2, `public Iterable<String> keys(${map} carrier) {`) + L(m3, 'return carrier.keySet();') + L(m2, '}') + eol
-        + L(m2, '@Override') + L(m2, `public String get(${map} carrier, String key) {`) + L(m3, `${attr} attribute = carrier == null ? null : carrier.get(key);`)
-        + L(m3, `return attribute == null ? null : attribute.${sns ? 'getValue' : 'getStringValue'}();`) + L(m2, '}') + L(member, '};'));
+      const getter = ref('io.opentelemetry.context.propagation.TextMapGetter');
+      fields.push(L(member, `private static final ${getter}<${carrierType}> ${getterName} = new ${getter}<>() {`)
+        + L(m2, '@Override') + L(m2, `public Iterable<String> keys(${carrierType} carrier) {`) + keys.map((x) => L(m3, x)).join('') + L(m2, '}') + eol
+        + L(m2, '@Override') + L(m2, `public String get(${carrierType} carrier, String key) {`) + get.map((x) => L(m3, x)).join('') + L(m2, '}') + L(member, '};'));
     }
     const tracerField = descendants(body, 'field_declaration').find((f) => f.text.includes('GlobalOpenTelemetry.getTracer'));
     const tracer = tracerField ? descendants(tracerField, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : freeName(taken, 'TRACER');
@@ -196,14 +214,14 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
     if (fields.length) edits.push({ start: fieldsAt, end: fieldsAt, newText: fields.join(eol) + (/^[ \t]*\r?\n/.test(text.slice(fieldsAt)) ? '' : eol) });
     const [parent, span, scope, err] = ['parent', 'span', 'scope', 'e'].map((n) => freeName(localNames, n));
     const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
-    const carrier = sns ? `${rec}.getSNS().getMessageAttributes()` : `${rec}.getMessageAttributes()`;
     edits.push({ start, end, newText: L(base, `${context} ${parent} = ${propagator}.extract(${context}.current(), ${carrier}, ${getterName});`)
-      + L(base, `${ref('io.opentelemetry.api.trace.Span')} ${span} = ${tracer}.spanBuilder("process ${site.target} record").setParent(${parent}).setSpanKind(${ref('io.opentelemetry.api.trace.SpanKind')}.CONSUMER).startSpan();`)
+      + L(base, `${ref('io.opentelemetry.api.trace.Span')} ${span} = ${tracer}.spanBuilder("${eb ? 'process eventbridge event' : `process ${site.target} record`}").setParent(${parent}).setSpanKind(${ref('io.opentelemetry.api.trace.SpanKind')}.CONSUMER).startSpan();`)
       + L(base, `try (${ref('io.opentelemetry.context.Scope')} ${scope} = ${span}.makeCurrent()) {`) + reindent(text, root, start, end, step)
       + L(base, `} catch (Throwable ${err}) {`) + L(base + step, `${span}.recordException(${err});`) + L(base + step, `${span}.setStatus(${ref('io.opentelemetry.api.trace.StatusCode')}.ERROR);`)
       + L(base + step, `throw ${err};`) + L(base, '} finally {') + L(base + step, `${span}.end();`) + L(base, '}') });
-    return finish(`Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`,
-      [`Senders put the W3C traceparent in the ${site.target.toUpperCase()} message attributes (the edits of this extension do, in every language).`]);
+    return eb ? finish('Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', ['Senders put the W3C traceparent in Detail._tracing (the edits of this extension do, in every language).'])
+      : finish(`Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`,
+        [`Senders put the W3C traceparent in the ${site.target.toUpperCase()} message attributes (the edits of this extension do, in every language).`]);
   }
 
   const built = builtRequest(firstArg(site.params!), site.target, method)!;
