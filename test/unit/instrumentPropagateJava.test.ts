@@ -354,7 +354,7 @@ public class OnOrder implements RequestHandler<ScheduledEvent, String> {
 }
 `;
 
-describe('instrument: Java trace context (AWS SDK v2 sends, SQSEvent/SNSEvent receives)', function () {
+describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent records and ScheduledEvent handlers receive)', function () {
   this.timeout(60_000);
   let tmp: string;
   before(async () => {
