@@ -188,6 +188,50 @@ pub async fn on_event(event: LambdaEvent<EventBridgeEvent>) -> Result<(), Error>
 }
 `;
 
+const TRACED = `use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent};
+
+#[tracing::instrument(skip_all)]
+pub async fn handler(event: LambdaEvent<SqsEvent>, sqs: &aws_sdk_sqs::Client) -> Result<(), Error> {
+    for record in event.payload.records {
+        sqs.send_message()
+            .queue_url("https://sqs/next")
+            .message_body(record.body.unwrap_or_default())
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+`;
+
+const TRACED_OUT = `use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{Error, LambdaEvent};
+use std::collections::HashMap;
+
+#[tracing::instrument(skip_all)]
+pub async fn handler(event: LambdaEvent<SqsEvent>, sqs: &aws_sdk_sqs::Client) -> Result<(), Error> {
+    for record in event.payload.records {
+        let trace_carrier: HashMap<String, String> = record.message_attributes.iter().filter_map(|(k, v)| v.string_value.clone().map(|s| (k.clone(), s))).collect();
+        let trace_parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&trace_carrier));
+        let trace_span = tracing::info_span!("process sqs record");
+        let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&trace_span, trace_parent);
+        let _trace_guard = trace_span.entered();
+        let mut trace_carrier2: HashMap<String, String> = HashMap::new();
+        opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&tracing_opentelemetry::OpenTelemetrySpanExt::context(&tracing::Span::current()), &mut trace_carrier2));
+        let trace_attributes: HashMap<_, _> = trace_carrier2.into_iter()
+            .filter_map(|(k, v)| aws_sdk_sqs::types::MessageAttributeValue::builder().data_type("String").string_value(v).build().ok().map(|a| (k, a)))
+            .collect();
+        sqs.send_message()
+            .set_message_attributes(Some(trace_attributes))
+            .queue_url("https://sqs/next")
+            .message_body(record.body.unwrap_or_default())
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+`;
+
 describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambda Invoke', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -216,6 +260,15 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
     assert.deepEqual(sites('recv.rs', text), []);
   });
 
+  it('in a file traced with tracing (#[tracing::instrument]), injects the tracing span\'s context and parents a tracing span (tracing-opentelemetry)', () => {
+    const { text, titles } = propagateAll('relay.rs', TRACED);
+    assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context to SQS']);
+    assert.equal(text, TRACED_OUT);
+    assert.deepEqual(sites('relay.rs', text), []);
+    const doc = docOf('relay.rs', TRACED);
+    assert.deepEqual(planPropagation(doc, propagationSites(doc)[0]).packages.map((p) => p.install), ['cargo add opentelemetry', 'cargo add tracing-opentelemetry']);
+  });
+
   it('keeps CRLF line endings', () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n');
     assert.equal(propagateAll('send.rs', crlf(SENDER)).text, crlf(SENDER_OUT));
@@ -236,8 +289,9 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
   it('the results type-check against the API signatures (rustc, offline stub crates); a wrong field is caught', function () {
     if (!hasRustc()) this.skip();
     const send = propagateAll('send.rs', SENDER).text, recv = propagateAll('recv.rs', RECEIVER).text;
-    const results = rustcCheck(path.join(tmp, 'rustc'), [{ name: 'send', text: send }, { name: 'recv', text: recv }, { name: 'wrong', text: recv.replace('v.string_value.clone()', 'v.value.clone()') }]);
-    assert.deepEqual(results.map((r) => [r.name, r.errors, r.warnings]), [['send', '', ''], ['recv', '', ''], ['wrong', 'error[E0609]: no field `value` on type `&SqsMessageAttribute`\nerror: aborting due to 1 previous error', '']]);
+    const traced = propagateAll('relay.rs', TRACED).text;
+    const results = rustcCheck(path.join(tmp, 'rustc'), [{ name: 'send', text: send }, { name: 'recv', text: recv }, { name: 'traced', text: traced }, { name: 'wrong', text: recv.replace('v.string_value.clone()', 'v.value.clone()') }]);
+    assert.deepEqual(results.map((r) => [r.name, r.errors, r.warnings]), [['send', '', ''], ['recv', '', ''], ['traced', '', ''], ['wrong', 'error[E0609]: no field `value` on type `&SqsMessageAttribute`\nerror: aborting due to 1 previous error', '']]);
   });
 
   it('every Rust file of corpus/iac: no send or record loop there lacks propagation, and each file with an SQS send added gets it applied (use line with the others), parsed and not offered again', () => {

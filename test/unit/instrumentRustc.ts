@@ -89,7 +89,9 @@ impl Span {
     pub fn in_scope<F: FnOnce() -> T, T>(&self, f: F) -> T { f() }
     pub fn current() -> Span { Span }
     pub fn record<V: std::fmt::Debug>(&self, _field: &str, _value: V) -> &Self { self }
+    pub fn entered(self) -> EnteredSpan { EnteredSpan(self, std::marker::PhantomData) }
 }
+pub struct EnteredSpan(Span, std::marker::PhantomData<*const ()>);
 #[macro_export]
 macro_rules! info_span { ($name:expr $(, $($rest:tt)*)?) => {{ let _: &str = $name; $crate::Span }} }
 pub trait Instrument: Sized {
@@ -197,6 +199,9 @@ const PROPAGATION_CRATES: Record<string, string> = {
     }
 }
 `,
+  // tracing-opentelemetry 0.2x: the OpenTelemetry context of a tracing span, and setting its parent.
+  tracing_opentelemetry: 'pub trait OpenTelemetrySpanExt { fn context(&self) -> opentelemetry::Context; fn set_parent(&self, cx: opentelemetry::Context); }\n'
+    + 'impl OpenTelemetrySpanExt for tracing::Span { fn context(&self) -> opentelemetry::Context { opentelemetry::Context } fn set_parent(&self, _cx: opentelemetry::Context) {} }\n',
   base64: 'pub trait Engine { fn encode<T: AsRef<[u8]>>(&self, input: T) -> String { let _ = input.as_ref(); String::new() } }\npub mod engine { pub mod general_purpose { pub struct GeneralPurpose; impl crate::Engine for GeneralPurpose {} pub const STANDARD: GeneralPurpose = GeneralPurpose; } }\n',
   serde_json: `pub type Map<K, V> = std::collections::BTreeMap<K, V>;
 pub enum Value { Null, Bool(bool), String(String), Array(Vec<Value>), Object(Map<String, Value>) }
@@ -245,8 +250,10 @@ export function rustcCheck(dir: string, sources: { name: string; text: string }[
   build('tracing_subscriber', SUBSCRIBER_STUB, lib2('tracing_subscriber'), '--crate-type', 'lib', '--extern', `tracing=${lib}`, '-L', dir);
   // The propagation crates are built only for sources that name them (each build takes a rustc run).
   // aws_lambda_events names serde_json::Value (EventBridgeEvent's default detail): serde_json is built first.
-  const more = ['serde_json', ...Object.keys(PROPAGATION_CRATES).filter((c) => c !== 'serde_json')].filter((c) => sources.some((s) => s.text.includes(c) || (c === 'serde_json' && s.text.includes('aws_lambda_events'))));
-  for (const c of more) build(c, PROPAGATION_CRATES[c], lib2(c), '--crate-type', 'lib', ...(c === 'aws_lambda_events' ? ['--extern', `serde_json=${lib2('serde_json')}`] : []));
+  const order = ['serde_json', 'opentelemetry', ...Object.keys(PROPAGATION_CRATES).filter((c) => c !== 'serde_json' && c !== 'opentelemetry')];
+  const more = order.filter((c) => sources.some((s) => s.text.includes(c) || (c === 'serde_json' && s.text.includes('aws_lambda_events')) || (c === 'opentelemetry' && s.text.includes('tracing_opentelemetry'))));
+  const deps: Record<string, string[]> = { aws_lambda_events: ['--extern', `serde_json=${lib2('serde_json')}`], tracing_opentelemetry: ['--extern', `opentelemetry=${lib2('opentelemetry')}`, '--extern', `tracing=${lib}`] };
+  for (const c of more) build(c, PROPAGATION_CRATES[c], lib2(c), '--crate-type', 'lib', '-L', dir, ...(deps[c] ?? []));
   const externs = ['serde', 'tokio', 'tracing_subscriber', ...more].flatMap((c) => ['--extern', `${c}=${lib2(c)}`]);
   return sources.map((s) => {
     const f = path.join(dir, `${s.name}.rs`);

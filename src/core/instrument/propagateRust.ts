@@ -130,12 +130,21 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
     const at = uses.length ? nextLineStart(text, uses[uses.length - 1].endIndex) : 0;
     edits.push({ start: at, end: at, newText: `use std::collections::HashMap;${eol}${uses.length ? '' : eol}` });
   }
-  const packages = [{ ecosystem: 'cargo' as const, name: 'opentelemetry', install: 'cargo add opentelemetry' }];
+  // A file traced with `tracing` (the OpenTelemetry layer exports its spans) keeps its context in the tracing span,
+  // not in opentelemetry's current Context: inject from and parent onto tracing spans there.
+  const viaTracing = /\btracing::|\buse tracing\b|#\[instrument\b/.test(text);
+  const packages = [{ ecosystem: 'cargo' as const, name: 'opentelemetry', install: 'cargo add opentelemetry' },
+    ...(viaTracing ? [{ ecosystem: 'cargo' as const, name: 'tracing-opentelemetry', install: 'cargo add tracing-opentelemetry' }] : [])];
+  const current = viaTracing ? 'tracing_opentelemetry::OpenTelemetrySpanExt::context(&tracing::Span::current())' : 'opentelemetry::Context::current()';
 
   const extractLines = (base: string, carrierType: string, fill: string, spanName: string) => {
     const carrier = name('trace_carrier'), parent = name('trace_parent'), guard = name('_trace_guard');
-    return L(base, `let ${carrier}: ${carrierType} = ${fill};`) + L(base, `let ${parent} = opentelemetry::global::get_text_map_propagator(|p| p.extract(&${carrier}));`)
-      + L(base, `let ${guard} = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("${doc.fileName.replace(/\.rs$/, '')}"), "${spanName}", &${parent}));`);
+    const head = L(base, `let ${carrier}: ${carrierType} = ${fill};`) + L(base, `let ${parent} = opentelemetry::global::get_text_map_propagator(|p| p.extract(&${carrier}));`);
+    if (viaTracing) {
+      const span = name('trace_span');
+      return head + L(base, `let ${span} = tracing::info_span!("${spanName}");`) + L(base, `let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&${span}, ${parent});`) + L(base, `let ${guard} = ${span}.entered();`);
+    }
+    return head + L(base, `let ${guard} = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("${doc.fileName.replace(/\.rs$/, '')}"), "${spanName}", &${parent}));`);
   };
   if (site.kind === 'extract' && site.target === 'eventbridge') {
     const body = site.statement.childForFieldName('body');
@@ -168,7 +177,7 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const base = indentAt(text, site.statement.startIndex);
   const carrier = name('trace_carrier');
   let pre = L(base, `let mut ${carrier}: ${hashMap}<String, String> = ${hashMap}::new();`)
-    + L(base, `opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&opentelemetry::Context::current(), &mut ${carrier}));`);
+    + L(base, `opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&${current}, &mut ${carrier}));`);
   /** Adds `.method(..)` right after the `client.op()` call, on its own line when the chain is laid out one call per line. */
   const addCall = (method: string): TextEdit => {
     const next = chain[0]?.call.childForFieldName('function');
