@@ -260,6 +260,58 @@ func main() {
 }
 `;
 
+const NAMED_INPUT = `package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+func notify(ctx context.Context, client *sns.Client, msg string) error {
+	input := &sns.PublishInput{
+		TopicArn: aws.String("arn:aws:sns:us-east-1:123456789012:orders"),
+		Message:  aws.String(msg),
+	}
+	_, err := client.Publish(ctx, input)
+	return err
+}
+
+func main() {}
+`;
+
+const NAMED_INPUT_OUT = `package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+)
+
+func notify(ctx context.Context, client *sns.Client, msg string) error {
+	traceCarrier := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, traceCarrier)
+	traceAttributes := map[string]types.MessageAttributeValue{}
+	for k, v := range traceCarrier {
+		traceAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	input := &sns.PublishInput{
+		TopicArn:          aws.String("arn:aws:sns:us-east-1:123456789012:orders"),
+		Message:           aws.String(msg),
+		MessageAttributes: traceAttributes,
+	}
+	_, err := client.Publish(ctx, input)
+	return err
+}
+
+func main() {}
+`;
+
 describe('instrument: Go trace context through SQS, SNS, EventBridge and Lambda Invoke', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -286,6 +338,11 @@ describe('instrument: Go trace context through SQS, SNS, EventBridge and Lambda 
       'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, RECEIVER_OUT);
     assert.deepEqual(sites('recv.go', text), []);
+  });
+
+  it('an input built before the send: the carrier comes before it and the field joins its aligned keys (gofmt)', () => {
+    assert.deepEqual(sites('notify.go', NAMED_INPUT), ['inject sns 15']);
+    assert.equal(propagateAll('notify.go', NAMED_INPUT).text, NAMED_INPUT_OUT);
   });
 
   it('keeps CRLF line endings', () => {
@@ -329,12 +386,12 @@ func send(ctx context.Context, c *sqs.Client, types int) {
 
   it('the results are gofmt-clean and build against the API signatures (go build, offline stubs)', function () {
     if (!hasGo()) this.skip();
-    const outs = [propagateAll('send.go', SENDER).text, propagateAll('recv.go', RECEIVER).text];
+    const outs = [propagateAll('send.go', SENDER).text, propagateAll('recv.go', RECEIVER).text, propagateAll('notify.go', NAMED_INPUT).text];
     outs.forEach((o, i) => fs.writeFileSync(path.join(tmp, `fmt${i}.go`), o));
     const fmt = spawnSync('gofmt', ['-l', ...outs.map((_, i) => path.join(tmp, `fmt${i}.go`))], { encoding: 'utf8' });
     assert.equal(fmt.status, 0, fmt.stderr);
     assert.equal(fmt.stdout, '');
-    assert.deepEqual(goCheck(path.join(tmp, 'build'), outs.map((text, i) => ({ name: `p${i}`, text }))).map((r) => r.errors), ['', '']);
+    assert.deepEqual(goCheck(path.join(tmp, 'build'), outs.map((text, i) => ({ name: `p${i}`, text }))).map((r) => r.errors), ['', '', '']);
   });
 
   it('round trip: what the Go senders put on the wire is what the Go receivers extract (go run; SQS, SNS and EventBridge delivery simulated, JSON by encoding/json)', function () {
