@@ -5,6 +5,7 @@
  * `ClientContext` = base64 `{"custom": carrier}` (synchronous) or payload `_tracing` (InvocationType Event).
  */
 import type { Node } from 'web-tree-sitter';
+import { type GoImport, goImportEdits, goImportNames } from './goImports';
 import type { PropagationSite, Target } from './propagate';
 import { descendants, eolOf, indentAt, insideMultilineToken, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
@@ -102,75 +103,12 @@ export function goPropagationSites(doc: SourceDoc): PropagationSite[] {
   return out.sort((a, b) => a.line - b.line);
 }
 
-interface Import { path: string; alias?: string }
-
-/** The local name of each imported path. */
-function importNames(root: Node): Map<string, string> {
-  return new Map(descendants(root, 'import_spec').map((s) => {
-    const p = s.childForFieldName('path')?.text.slice(1, -1) ?? '';
-    return [p, s.childForFieldName('name')?.text ?? p.split('/').pop()!.replace(/^v\d+$/, '')];
-  }));
-}
-
-const isStd = (p: string) => !p.split('/')[0].includes('.');
-
-/** Adds imports where gofmt/goimports keep them: the standard library in the first group, modules in the last, each group sorted. */
-function importEdits(doc: SourceDoc, need: Import[]): TextEdit[] {
-  const { text, root } = doc;
-  const eol = eolOf(text);
-  const have = importNames(root);
-  need = need.filter((n, i) => !have.has(n.path) && need.findIndex((m) => m.path === n.path) === i);
-  if (!need.length) return [];
-  const spec = (n: Import) => `${n.alias ? `${n.alias} ` : ''}"${n.path}"`;
-  const decls = descendants(root, 'import_declaration');
-  const list = decls.map((d) => descendants(d, 'import_spec_list')[0]).find((l) => l);
-  if (!list) {
-    const old = decls.flatMap((d) => descendants(d, 'import_spec')).map((s) => ({ path: s.childForFieldName('path')!.text.slice(1, -1), alias: s.childForFieldName('name')?.text }));
-    const all = [...old, ...need].sort((a, b) => (a.path < b.path ? -1 : 1));
-    const std = all.filter((n) => isStd(n.path)), mods = all.filter((n) => !isStd(n.path));
-    const block = `import (${eol}${std.map((n) => `\t${spec(n)}${eol}`).join('')}${std.length && mods.length ? eol : ''}${mods.map((n) => `\t${spec(n)}${eol}`).join('')})`;
-    if (decls.length) return [{ start: decls[0].startIndex, end: decls[decls.length - 1].endIndex, newText: block }];
-    const pkg = descendants(root, 'package_clause')[0];
-    const at = pkg ? nextLineStart(text, pkg.endIndex) : 0;
-    return [{ start: at, end: at, newText: `${eol}${block}${eol}` }];
-  }
-  const specs = descendants(list, 'import_spec');
-  const indent = specs.length ? indentAt(text, specs[0].startIndex) : '\t';
-  const close = lineStart(text, list.endIndex - 1);
-  const groups: Node[][] = [];
-  for (const s of specs) {
-    const g = groups[groups.length - 1];
-    if (g && g[g.length - 1].endPosition.row + 1 === s.startPosition.row) g.push(s); else groups.push([s]);
-  }
-  const pathOf = (s: Node) => s.childForFieldName('path')?.text.slice(1, -1) ?? '';
-  const edits: TextEdit[] = [];
-  for (const std of [true, false]) {
-    const mine = need.filter((n) => isStd(n.path) === std).sort((a, b) => (a.path < b.path ? -1 : 1));
-    if (!mine.length) continue;
-    const group = std ? groups.find((g) => g.every((s) => isStd(pathOf(s)))) : [...groups].reverse().find((g) => g.some((s) => !isStd(pathOf(s))));
-    if (!group) {
-      // A new group: standard library before the first group, modules after the last.
-      const at = std ? (groups.length ? lineStart(text, groups[0][0].startIndex) : close) : close;
-      const lines = mine.map((n) => `${indent}${spec(n)}${eol}`).join('');
-      edits.push({ start: at, end: at, newText: std ? lines + (groups.length ? eol : '') : (groups.length ? eol : '') + lines });
-      continue;
-    }
-    const after = nextLineStart(text, group[group.length - 1].endIndex);
-    for (const n of mine) {
-      const next = group.find((s) => pathOf(s) > n.path);
-      const at = next ? lineStart(text, next.startIndex) : after;
-      edits.push({ start: at, end: at, newText: `${indent}${spec(n)}${eol}` });
-    }
-  }
-  return edits;
-}
-
 /** Plans the Go edit for one propagation site (OpenTelemetry). */
 export function planGoPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text, root } = doc;
   const eol = eolOf(text);
-  const names = importNames(root);
-  const imports: Import[] = [];
+  const names = goImportNames(root);
+  const imports: GoImport[] = [];
   const taken = new Set([...names.values(), ...descendants(root, 'identifier').map((i) => i.text)]);
   /** The local name of package `path`, imported (as `want` or an alias) when missing. */
   const pkg = (path: string, alias: string): string => {
@@ -210,7 +148,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
     const at = lineStart(text, first.startIndex);
     edits.push({ start: at, end: at, newText: L(base, `var ${detail} struct {`) + L(`${base}\t`, `Tracing ${pkg(PROPAGATION, 'propagation')}.MapCarrier \`json:"_tracing"\``) + L(base, '}')
       + L(base, `_ = ${pkg('encoding/json', 'json')}.Unmarshal(${ev}.Detail, &${detail})`) + L(base, start) + L(base, `defer ${span}.End()`) });
-    return { title: 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', edits: mergeAt([...importEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: ['The span\'s parent is the traceparent the sender put in Detail._tracing; without it the span starts a new trace.'] };
+    return { title: 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', edits: mergeAt([...goImportEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: ['The span\'s parent is the traceparent the sender put in Detail._tracing; without it the span starts a new trace.'] };
   }
 
   if (site.kind === 'extract') {
@@ -256,7 +194,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
     const end = nextLineStart(text, last.endIndex);
     edits.push({ start: end, end, newText: L(base, '}()') });
     edits.sort((a, b) => a.start - b.start);
-    return { title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`, edits: mergeAt([...importEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: [] };
+    return { title: `Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`, edits: mergeAt([...goImportEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: [] };
   }
 
   const call = descendants(site.statement, 'call_expression').find((c) => SENDS[fieldName(c)]?.[0] === site.target && c.startPosition.row + 1 === site.line)!;
@@ -326,7 +264,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
   }
   if (pre) { const at = lineStart(text, before.startIndex); edits.push({ start: at, end: at, newText: pre }); }
   return { title: `Propagate trace context to ${site.target === 'eventbridge' ? 'EventBridge' : site.target === 'lambda' ? 'Lambda Invoke' : site.target.toUpperCase()}`,
-    edits: mergeAt([...importEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: [`The W3C traceparent goes in ${where}.`] };
+    edits: mergeAt([...goImportEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)), packages, notes: [`The W3C traceparent goes in ${where}.`] };
 }
 
 /** Joins insertions at the same offset into one edit, in order (edits never overlap). */
