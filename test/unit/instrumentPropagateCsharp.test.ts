@@ -5,26 +5,11 @@ import path from 'node:path';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 // No C# compiler on this machine: results are checked by exact text and a tree-sitter parse without errors.
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
-
-/** Applies the first site until none is left, checking that every step parses. */
-function propagateEvery(name: string, text: string): { text: string; titles: string[] } {
-  const titles: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const doc = docOf(name, text);
-    assert.equal(doc.root.hasError, false, `${name} does not parse after ${titles.join(', ')}`);
-    const [site] = propagationSites(doc);
-    if (!site) return { text, titles };
-    const plan = planPropagation(doc, site);
-    titles.push(plan.title);
-    text = applyEdits(text, plan.edits);
-  }
-  throw new Error('propagation sites keep coming back');
-}
 
 const SENDER = String.raw`using System.Text.Json;
 using System.Threading.Tasks;
@@ -216,7 +201,7 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
 
   it('injects into every send: SQS and SNS message attributes (inline and a request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
     assert.deepEqual(summary('Sender.cs', SENDER), ['inject sqs 24', 'inject sns 30', 'inject eventbridge 32', 'inject lambda 39', 'inject lambda 40']);
-    const { text, titles } = propagateEvery('Sender.cs', SENDER);
+    const { text, titles } = propagateAll('Sender.cs', SENDER);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
     assert.deepEqual(summary('Sender.cs', text), [], 'applying twice changes nothing');
@@ -224,20 +209,20 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
 
   it('keeps CRLF line endings', () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n');
-    assert.equal(propagateEvery('Sender.cs', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
-    assert.equal(propagateEvery('Receiver.cs', crlf(RECEIVER)).text, crlf(RECEIVER_PROPAGATED));
+    assert.equal(propagateAll('Sender.cs', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
+    assert.equal(propagateAll('Receiver.cs', crlf(RECEIVER)).text, crlf(RECEIVER_PROPAGATED));
   });
 
   it('continues the sender\'s trace for each SQS and SNS record (a consumer activity whose parent comes from the message attributes), in either brace style, once', () => {
     assert.deepEqual(summary('Receiver.cs', RECEIVER), ['extract sqs 12', 'extract sns 21']);
-    const { text, titles } = propagateEvery('Receiver.cs', RECEIVER);
+    const { text, titles } = propagateAll('Receiver.cs', RECEIVER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record']);
     assert.equal(text, RECEIVER_PROPAGATED);
   });
 
   it('a request built with its constructor gets an initializer; one model namespace imported gives the simple type name', () => {
     const src = 'using Amazon.SQS;\nusing Amazon.SQS.Model;\n\nclass A\n{\n    async Task F(IAmazonSQS sqs, string url)\n    {\n        await sqs.SendMessageAsync(new SendMessageRequest(url, "hi"));\n    }\n}\n';
-    assert.equal(propagateEvery('A.cs', src).text, 'using Amazon.SQS;\nusing Amazon.SQS.Model;\nusing System.Diagnostics;\nusing OpenTelemetry;\nusing OpenTelemetry.Context.Propagation;\nusing System.Collections.Generic;\n\nclass A\n{\n    async Task F(IAmazonSQS sqs, string url)\n    {\n'
+    assert.equal(propagateAll('A.cs', src).text, 'using Amazon.SQS;\nusing Amazon.SQS.Model;\nusing System.Diagnostics;\nusing OpenTelemetry;\nusing OpenTelemetry.Context.Propagation;\nusing System.Collections.Generic;\n\nclass A\n{\n    async Task F(IAmazonSQS sqs, string url)\n    {\n'
       + '        var traceCarrier = new Dictionary<string, MessageAttributeValue>();\n'
       + '        Propagators.DefaultTextMapPropagator.Inject(new PropagationContext(Activity.Current?.Context ?? default, Baggage.Current), traceCarrier, (c, k, v) => c[k] = new MessageAttributeValue { DataType = "String", StringValue = v });\n'
       + '        await sqs.SendMessageAsync(new SendMessageRequest(url, "hi") { MessageAttributes = traceCarrier });\n    }\n}\n');
@@ -245,7 +230,7 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
 
   it('usings inside a namespace block are indented like the ones there; the loop variable\'s own type says SQS', () => {
     const src = 'namespace Orders\n{\n    using Amazon.Lambda.SQSEvents;\n\n    public class F\n    {\n        public void H(SQSEvent e)\n        {\n            foreach (SQSEvent.SQSMessage m in e.Records)\n            {\n                G(m);\n            }\n        }\n    }\n}\n';
-    assert.equal(propagateEvery('F.cs', src).text, 'namespace Orders\n{\n    using Amazon.Lambda.SQSEvents;\n    using System.Diagnostics;\n    using OpenTelemetry;\n    using OpenTelemetry.Context.Propagation;\n    using System;\n\n'
+    assert.equal(propagateAll('F.cs', src).text, 'namespace Orders\n{\n    using Amazon.Lambda.SQSEvents;\n    using System.Diagnostics;\n    using OpenTelemetry;\n    using OpenTelemetry.Context.Propagation;\n    using System;\n\n'
       + '    public class F\n    {\n        private static readonly ActivitySource Telemetry = new ActivitySource("Orders.F");\n\n        public void H(SQSEvent e)\n        {\n            foreach (SQSEvent.SQSMessage m in e.Records)\n            {\n'
       + '                var parent = Propagators.DefaultTextMapPropagator.Extract(default, m.MessageAttributes, (attributes, key) => attributes != null && attributes.TryGetValue(key, out var attribute) && attribute.StringValue != null ? new[] { attribute.StringValue } : Array.Empty<string>());\n'
       + '                using var activity = Telemetry.StartActivity("process sqs record", ActivityKind.Consumer, parent.ActivityContext);\n                G(m);\n            }\n        }\n    }\n}\n');

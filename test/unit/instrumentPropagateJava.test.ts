@@ -6,27 +6,13 @@ import path from 'node:path';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 const events = path.join(iac, 'sam/lambda-developer-guide/java-events/src/main/java/example');
 const stubs = path.resolve(__dirname, '../fixtures/javaStubs');
 const has = (cmd: string) => spawnSync(cmd, ['-version'], { stdio: 'ignore' }).status === 0;
 const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
-
-/** Applies the first site until none is left (a site offered again after its own fix fails the test). */
-function propagateEvery(name: string, text: string): { text: string; titles: string[] } {
-  const titles: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const doc = docOf(name, text);
-    const [site] = propagationSites(doc);
-    if (!site) return { text, titles };
-    const plan = planPropagation(doc, site);
-    titles.push(plan.title);
-    text = applyEdits(text, plan.edits);
-  }
-  throw new Error('propagation sites keep coming back');
-}
 
 /** Compiles `sources` (path below the package root -> text) with the SDK/OTel stubs; javac's status and messages. */
 function javac(dir: string, sources: Record<string, string>): { status: number | null; stderr: string } {
@@ -365,7 +351,7 @@ describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent re
 
   it('injects into every send: SQS and SNS message attributes (builder chain, Consumer builder, request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
     assert.deepEqual(summary('Sender.java', SENDER), ['inject sqs 23', 'inject sqs 27', 'inject sns 29', 'inject eventbridge 31', 'inject lambda 34', 'inject lambda 35']);
-    const { text, titles } = propagateEvery('Sender.java', SENDER);
+    const { text, titles } = propagateAll('Sender.java', SENDER);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge',
       'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
@@ -374,7 +360,7 @@ describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent re
 
   it('keeps CRLF line endings', () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n');
-    assert.equal(propagateEvery('Sender.java', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
+    assert.equal(propagateAll('Sender.java', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
   });
 
   it('the result compiles with javac against the SDK and OpenTelemetry shapes (sqs/sns MessageAttributeValue kept apart); the JSON helper writes what receivers parse', function () {
@@ -417,7 +403,7 @@ public class Probe {
   it('round trip: what the propagated Java sender puts on the wire is what the propagated Java receivers extract (recording stubs, Lambda and EventBridge delivery simulated)', function () {
     if (!has('javac') || !has('java')) this.skip();
     // The stubs record instead of calling AWS: the propagator injects one fixed traceparent and extracts whatever the getter returns.
-    const sns = propagateEvery('HandlerSNS.java', fs.readFileSync(path.join(events, 'HandlerSNS.java'), 'utf8')).text;
+    const sns = propagateAll('HandlerSNS.java', fs.readFileSync(path.join(events, 'HandlerSNS.java'), 'utf8')).text;
     const dir = path.join(tmp, 'roundtrip');
     const r = javac(dir, { 'example/Sender.java': SENDER_PROPAGATED, 'example/HandlerSQS.java': SQS_PROPAGATED, 'example/HandlerSNS.java': sns, 'example/OnOrder.java': ON_ORDER_PROPAGATED,
       'example/RoundTrip.java': fs.readFileSync(path.resolve(__dirname, '../fixtures/javaRoundTrip/example/RoundTrip.java'), 'utf8') });
@@ -435,14 +421,14 @@ public class Probe {
 
   it('continues the sender\'s trace for each SQS record of the corpus handler (consumer span, parent from the message attributes), once', () => {
     const src = fs.readFileSync(path.join(events, 'HandlerSQS.java'), 'utf8');
-    const { text, titles } = propagateEvery('HandlerSQS.java', src);
+    const { text, titles } = propagateAll('HandlerSQS.java', src);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record']);
     assert.equal(text, SQS_PROPAGATED);
   });
 
   it('continues the sender\'s trace in an EventBridge handler that reads the detail (ScheduledEvent; parent from Detail._tracing), once; compiles', function () {
     assert.deepEqual(summary('OnOrder.java', ON_ORDER), ['extract eventbridge 12']);
-    const { text, titles } = propagateEvery('OnOrder.java', ON_ORDER);
+    const { text, titles } = propagateAll('OnOrder.java', ON_ORDER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, ON_ORDER_PROPAGATED);
     // A scheduled rule's handler that never reads the detail has no sender to continue.
@@ -454,7 +440,7 @@ public class Probe {
 
   it('var records of an SQSEvent parameter, tab indentation and CRLF kept, the class\'s own tracer reused; compiles', function () {
     const crlf = (x: string) => x.replace(/\n/g, '\r\n');
-    const { text } = propagateEvery('Orders.java', crlf(VAR_LOOP));
+    const { text } = propagateAll('Orders.java', crlf(VAR_LOOP));
     assert.equal(text, crlf(VAR_LOOP_PROPAGATED));
     if (!has('javac')) this.skip();
     const r = javac(path.join(tmp, 'var'), { 'example/Orders.java': text });
@@ -492,7 +478,7 @@ public class Probe {
     out = '';
     assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
     const once = fs.readFileSync(file, 'utf8');
-    assert.equal(once, propagateEvery('HandlerSNS.java', before).text);
+    assert.equal(once, propagateAll('HandlerSNS.java', before).text);
     out = '';
     assert.equal(await runInstrumentCli([file, '--propagate'], io), 0);
     assert.match(out, /nothing to do/);

@@ -106,3 +106,24 @@ export function planCsharp(doc: SourceDoc, site: HandlerSite, style: InstrumentS
   return { title: '', edits: edits.filter((e) => e.newText), packages: [{ ecosystem: 'nuget', name: 'OpenTelemetry.Instrumentation.AWSLambda', install: 'dotnet add package OpenTelemetry.Instrumentation.AWSLambda (and register the source with AddSource)' }],
     notes: [`ActivitySource needs no package; activities are exported once a TracerProvider listens to "${source}" (AddSource) or the OpenTelemetry Lambda layer runs.`] };
 }
+
+/**
+ * The class around `from` and its member layout: the indentation of its members and one indentation
+ * unit (members' indentation minus the class's; 4 spaces when the class has no member on a line of its own).
+ */
+export function classLayout(text: string, from: Node, line: number): { cls: Node; body: Node; member: string; unit: string } {
+  let cls: Node | null = from.parent;
+  while (cls && cls.type !== 'class_declaration') cls = cls.parent;
+  const body = cls?.childForFieldName('body');
+  if (!cls || !body) throw new InstrumentError(`line ${line}: not inside a class`);
+  const firstMember = body.namedChildren.find((n): n is Node => n !== null && n.type !== 'comment');
+  const member = firstMember && firstMember.startPosition.row !== body.startPosition.row ? indentAt(text, firstMember.startIndex) : `${indentAt(text, body.startIndex)}    `;
+  const outer = indentAt(text, cls.startIndex);
+  return { cls, body, member, unit: member.length > outer.length ? member.slice(outer.length) : '    ' };
+}
+
+/** `want`, or `want` with the first free numeric suffix, not in `taken`. */
+export function freeIn(taken: Set<string>, want: string): string {
+  if (!taken.has(want)) return want;
+  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
+}

@@ -5,7 +5,7 @@
  * `ClientContext.custom` (base64 JSON) or the payload's `_tracing` for asynchronous invocations.
  */
 import type { Node } from 'web-tree-sitter';
-import { importPoint } from './compiled';
+import { classLayout, freeIn, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
@@ -91,24 +91,12 @@ export function csharpPropagationSites(doc: SourceDoc): PropagationSite[] {
   return out.sort((a, b) => a.line - b.line);
 }
 
-function freeName(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
-}
-
 /** Plans the edit for one C# propagation site (OpenTelemetry .NET API). */
 export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text, root } = doc;
   const eol = eolOf(text);
   const L = (i: string, s: string) => `${i}${s}${eol}`;
-  let cls: Node | null = site.statement.parent;
-  while (cls && cls.type !== 'class_declaration') cls = cls.parent;
-  const body = cls?.childForFieldName('body');
-  if (!cls || !body) throw new InstrumentError(`line ${site.line}: not inside a class`);
-  const firstMember = named(body)[0];
-  const member = firstMember && firstMember.startPosition.row !== body.startPosition.row ? indentAt(text, firstMember.startIndex) : `${indentAt(text, body.startIndex)}    `;
-  const outer = indentAt(text, cls.startIndex);
-  const unit = member.length > outer.length ? member.slice(outer.length) : '    ';
+  const { cls, body, member, unit } = classLayout(text, site.statement, site.line);
   const method = enclosingFunction(site.statement)!;
   const methodBody = method.childForFieldName('body');
   const braceOwnLine = !!methodBody && text.slice(lineStart(text, methodBody.startIndex), methodBody.startIndex).trim() === '';
@@ -137,7 +125,7 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
     const rec = site.statement.childForFieldName('left')!.text;
     const sns = site.target === 'sns';
     const sourceField = descendants(body, 'field_declaration').find((f) => f.text.includes('new ActivitySource('));
-    const source = sourceField ? descendants(sourceField, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry' : freeName(taken, 'Telemetry');
+    const source = sourceField ? descendants(sourceField, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry' : freeIn(taken, 'Telemetry');
     if (!sourceField) {
       const ns = descendants(root, 'namespace_declaration', 'file_scoped_namespace_declaration')[0]?.childForFieldName('name')?.text;
       const name = `${ns ? `${ns}.` : ''}${cls.childForFieldName('name')?.text ?? 'Function'}`;
@@ -145,7 +133,7 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
       edits.push({ start: at, end: at, newText: L(member, `private static readonly ActivitySource ${source} = new ActivitySource("${name}");`) + (/^[ \t]*\r?\n/.test(text.slice(at)) ? '' : eol) });
     }
     using('System');
-    const [parent, activity, attrs, key, attr] = ['parent', 'activity', 'attributes', 'key', 'attribute'].map((n) => freeName(localNames, n));
+    const [parent, activity, attrs, key, attr] = ['parent', 'activity', 'attributes', 'key', 'attribute'].map((n) => freeIn(localNames, n));
     const value = `${attr}.${sns ? 'Value' : 'StringValue'}`;
     edits.push({ start: open, end: open, newText:
       L(base, `var ${parent} = Propagators.DefaultTextMapPropagator.Extract(default, ${rec}.${sns ? 'Sns.MessageAttributes' : 'MessageAttributes'}, (${attrs}, ${key}) => ${attrs} != null && ${attrs}.TryGetValue(${key}, out var ${attr}) && ${value} != null ? new[] { ${value} } : Array.Empty<string>());`)
@@ -156,8 +144,8 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
 
   const request = site.params!;
   const base = indentAt(text, site.statement.startIndex);
-  const carrier = freeName(localNames, 'traceCarrier');
-  const [c, k, v] = ['c', 'k', 'v'].map((n) => freeName(localNames, n));
+  const carrier = freeIn(localNames, 'traceCarrier');
+  const [c, k, v] = ['c', 'k', 'v'].map((n) => freeIn(localNames, n));
   const at = lineStart(text, site.statement.startIndex);
   using('System.Collections.Generic');
   const addEntry = (entry: string): TextEdit => {

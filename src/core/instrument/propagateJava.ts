@@ -5,7 +5,7 @@
  * JSON) or the payload's `_tracing` for asynchronous invocations.
  */
 import type { Node } from 'web-tree-sitter';
-import { importPoint } from './compiled';
+import { classLayout, freeIn, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
@@ -143,24 +143,12 @@ function javaTypes(doc: SourceDoc) {
   return { ref, added };
 }
 
-function freeName(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
-}
-
 /** Plans the edit for one Java propagation site (OpenTelemetry API). */
 export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text, root } = doc;
   const eol = eolOf(text);
   const L = (i: string, s: string) => `${i}${s}${eol}`;
-  let cls: Node | null = site.statement.parent;
-  while (cls && cls.type !== 'class_declaration') cls = cls.parent;
-  const body = cls?.childForFieldName('body');
-  if (!cls || !body) throw new InstrumentError(`line ${site.line}: not inside a class`);
-  const firstMember = body.namedChildren.find((n): n is Node => n !== null && n.type !== 'comment');
-  const member = firstMember && firstMember.startPosition.row !== body.startPosition.row ? indentAt(text, firstMember.startIndex) : `${indentAt(text, body.startIndex)}    `;
-  const outer = indentAt(text, cls.startIndex);
-  const unit = member.length > outer.length ? member.slice(outer.length) : '    ';
+  const { cls, body, member, unit } = classLayout(text, site.statement, site.line);
   const taken = new Set(descendants(cls, 'identifier', 'type_identifier').map((i) => i.text));
   // Locals need only be free in their method and not hide a field.
   const method = site.statement.type === 'method_declaration' ? site.statement : enclosingFunction(site.kind === 'inject' ? site.params! : site.statement)!;
@@ -209,10 +197,10 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
         + L(m2, '@Override') + L(m2, `public String get(${carrierType} carrier, String key) {`) + get.map((x) => L(m3, x)).join('') + L(m2, '}') + L(member, '};'));
     }
     const tracerField = descendants(body, 'field_declaration').find((f) => f.text.includes('GlobalOpenTelemetry.getTracer'));
-    const tracer = tracerField ? descendants(tracerField, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : freeName(taken, 'TRACER');
+    const tracer = tracerField ? descendants(tracerField, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : freeIn(taken, 'TRACER');
     if (!tracerField) fields.unshift(L(member, `private static final ${ref('io.opentelemetry.api.trace.Tracer')} ${tracer} = ${ref('io.opentelemetry.api.GlobalOpenTelemetry')}.getTracer("${cls.childForFieldName('name')?.text ?? 'Handler'}");`));
     if (fields.length) edits.push({ start: fieldsAt, end: fieldsAt, newText: fields.join(eol) + (/^[ \t]*\r?\n/.test(text.slice(fieldsAt)) ? '' : eol) });
-    const [parent, span, scope, err] = ['parent', 'span', 'scope', 'e'].map((n) => freeName(localNames, n));
+    const [parent, span, scope, err] = ['parent', 'span', 'scope', 'e'].map((n) => freeIn(localNames, n));
     const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
     edits.push({ start, end, newText: L(base, `${context} ${parent} = ${propagator}.extract(${context}.current(), ${carrier}, ${getterName});`)
       + L(base, `${ref('io.opentelemetry.api.trace.Span')} ${span} = ${tracer}.spanBuilder("${eb ? 'process eventbridge event' : `process ${site.target} record`}").setParent(${parent}).setSpanKind(${ref('io.opentelemetry.api.trace.SpanKind')}.CONSUMER).startSpan();`)
@@ -227,7 +215,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const built = builtRequest(firstArg(site.params!), site.target, method)!;
   const stmt = built.statement;
   const base = indentAt(text, stmt.startIndex);
-  const carrier = freeName(localNames, 'traceCarrier');
+  const carrier = freeIn(localNames, 'traceCarrier');
   const mapRef = ref('java.util.Map'), hashMap = ref('java.util.HashMap');
   const at = lineStart(text, stmt.startIndex);
   const model = MODEL[site.target];
@@ -241,7 +229,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   };
   if (model) {
     const mav = ref(`${model}.MessageAttributeValue`);
-    const [c, k, v] = ['carrier', 'key', 'value'].map((n) => freeName(localNames, n));
+    const [c, k, v] = ['carrier', 'key', 'value'].map((n) => freeIn(localNames, n));
     edits.push({ start: at, end: at, newText: L(base, `${mapRef}<String, ${mav}> ${carrier} = new ${hashMap}<>();`)
       + L(base, `${propagator}.inject(${context}.current(), ${carrier}, (${c}, ${k}, ${v}) -> ${c}.put(${k}, ${mav}.builder().dataType("String").stringValue(${v}).build()));`) });
     edits.push(addCall(`messageAttributes(${carrier})`));

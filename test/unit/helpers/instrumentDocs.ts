@@ -35,11 +35,15 @@ export function sourceFiles(dir: string, names: RegExp): string[] {
   });
 }
 
-/** Applies the first propagation site (quiet ones too when `quiet`) until none is left; the text and the titles in order. */
+/**
+ * Applies the first propagation site (quiet ones too when `quiet`) until none is left, checking that
+ * every step still parses; the text and the titles in order. A site offered again and again fails.
+ */
 export function propagateAll(name: string, text: string, quiet = true): { text: string; titles: string[] } {
   const titles: string[] = [];
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 20; i++) {
     const doc = docOf(name, text);
+    if (doc.root.hasError) throw new Error(`${name} does not parse after ${titles.join(', ')}`);
     const [site] = propagationSites(doc).filter((s) => quiet || !s.quiet);
     if (!site) return { text, titles };
     const plan = planPropagation(doc, site);
