@@ -1,7 +1,7 @@
 /**
  * Type-checks Go files with the real Go compiler (`go build`, offline) against stub modules that have the
  * signatures of the APIs the instrument edits use: otel.Tracer, trace.Tracer.Start/Span, codes.Error,
- * otellambda.InstrumentHandler, lambda.Start, the DynamoDB client of aws-sdk-go-v2, and for trace propagation the
+ * otellambda.InstrumentHandler, lambda.Start, lambdacontext.FromContext, the DynamoDB client of aws-sdk-go-v2, and for trace propagation the
  * text map propagator, aws-lambda-go's SQS/SNS/CloudWatch events and the SQS/SNS/EventBridge/Lambda send inputs.
  */
 import { spawnSync } from 'node:child_process';
@@ -87,6 +87,13 @@ func GetTextMapPropagator() propagation.TextMapPropagator { return w3c{} }
   },
   'github.com/aws/aws-lambda-go': {
     'lambda/entry.go': 'package lambda\n\nfunc Start(handler interface{}) {}\n',
+    // As aws-lambda-go v1 lambdacontext: the runtime decodes the invoker's ClientContext (custom included) into the context.
+    'lambdacontext/context.go': 'package lambdacontext\n\nimport "context"\n\nvar FunctionName string\n\n'
+      + 'type ClientApplication struct {\n\tInstallationID string `json:"installation_id"`\n\tAppTitle       string `json:"app_title"`\n}\n\n'
+      + 'type ClientContext struct {\n\tClient ClientApplication\n\tEnv    map[string]string `json:"env"`\n\tCustom map[string]string `json:"custom"`\n}\n\n'
+      + 'type LambdaContext struct {\n\tAwsRequestID       string\n\tInvokedFunctionArn string\n\tClientContext      ClientContext\n}\n\n'
+      + 'type key struct{}\n\nfunc NewContext(parent context.Context, lc *LambdaContext) context.Context { return context.WithValue(parent, key{}, lc) }\n\n'
+      + 'func FromContext(ctx context.Context) (*LambdaContext, bool) {\n\tlc, ok := ctx.Value(key{}).(*LambdaContext)\n\treturn lc, ok\n}\n',
     'events/events.go': 'package events\n\nimport "encoding/json"\n\ntype SQSEvent struct{ Records []SQSMessage }\n'
       + 'type SQSMessage struct {\n\tMessageId         string\n\tBody              string\n\tMessageAttributes map[string]SQSMessageAttribute\n}\n'
       + 'type SQSMessageAttribute struct {\n\tStringValue *string\n\tDataType    string\n}\n'

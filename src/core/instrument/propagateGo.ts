@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { type GoImport, goImportEdits, goImportNames } from './goImports';
 import type { PropagationSite, Target } from './propagate';
+import { goInvokeSites, planGoInvoke } from './propagateGoReceive';
 import { descendants, eolOf, indentAt, insideMultilineToken, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
@@ -72,7 +73,7 @@ function paramOfType(fn: Node, types: RegExp): Node | undefined {
   return descendants(fn.childForFieldName('parameters') ?? fn, 'parameter_declaration').find((p) => types.test(p.childForFieldName('type')?.text ?? ''));
 }
 
-/** Sends without injection, SQS/SNS record loops and EventBridge handlers without extraction, in a Go file. */
+/** Sends without injection, SQS/SNS record loops and EventBridge handlers without extraction, and (quiet) an invoked handler, in a Go file. */
 export function goPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   for (const call of descendants(doc.root, 'call_expression')) {
@@ -100,13 +101,15 @@ export function goPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (!paramOfType(fn, /^\*?events\.(CloudWatchEvent|EventBridgeEvent)$/) || extracts(fn) || !fn.childForFieldName('body')) continue;
     out.push({ kind: 'extract', target: 'eventbridge', statement: fn, line: fn.startPosition.row + 1 });
   }
-  return out.sort((a, b) => a.line - b.line);
+  // After the sends and receives, so the first site of a sender stays its send.
+  return [...out.sort((a, b) => a.line - b.line), ...goInvokeSites(doc)];
 }
 
 /** Plans the Go edit for one propagation site (OpenTelemetry). */
 export function planGoPropagation(doc: SourceDoc, site: PropagationSite): InstrumentPlan {
   const { text, root } = doc;
   const eol = eolOf(text);
+  if (site.kind === 'extract' && site.target === 'lambda') return planGoInvoke(doc, site);
   const names = goImportNames(root);
   const imports: GoImport[] = [];
   const taken = new Set([...names.values(), ...descendants(root, 'identifier').map((i) => i.text)]);
@@ -268,7 +271,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
 }
 
 /** Joins insertions at the same offset into one edit, in order (edits never overlap). */
-function mergeAt(edits: TextEdit[]): TextEdit[] {
+export function mergeAt(edits: TextEdit[]): TextEdit[] {
   const out: TextEdit[] = [];
   for (const e of edits) {
     const last = out[out.length - 1];
