@@ -7,20 +7,12 @@ import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { hasTool as has, javac } from './instrumentJavac';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 const events = path.join(iac, 'sam/lambda-developer-guide/java-events/src/main/java/example');
-const stubs = path.resolve(__dirname, '../fixtures/javaStubs');
-const has = (cmd: string) => spawnSync(cmd, ['-version'], { stdio: 'ignore' }).status === 0;
-const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
-
-/** Compiles `sources` (path below the package root -> text) with the SDK/OTel stubs; javac's status and messages. */
-function javac(dir: string, sources: Record<string, string>): { status: number | null; stderr: string } {
-  const files = sourceFiles(stubs, /\.java$/);
-  for (const [rel, src] of Object.entries(sources)) { const f = path.join(dir, 'src', rel); fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, src); files.push(f); }
-  const r = spawnSync('javac', ['-d', path.join(dir, 'classes'), ...files], { encoding: 'utf8' });
-  return { status: r.status, stderr: r.stderr };
-}
+// Quiet sites (directly invoked handlers) are tested in instrumentPropagateJavaInvoke.test.ts.
+const summary = (name: string, text: string) => propagationSites(docOf(name, text)).filter((s) => !s.quiet).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = String.raw`package example;
 
@@ -351,7 +343,7 @@ describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent re
 
   it('injects into every send: SQS and SNS message attributes (builder chain, Consumer builder, request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
     assert.deepEqual(summary('Sender.java', SENDER), ['inject sqs 23', 'inject sqs 27', 'inject sns 29', 'inject eventbridge 31', 'inject lambda 34', 'inject lambda 35']);
-    const { text, titles } = propagateAll('Sender.java', SENDER);
+    const { text, titles } = propagateAll('Sender.java', SENDER, false);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge',
       'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
@@ -360,7 +352,7 @@ describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent re
 
   it('keeps CRLF line endings', () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n');
-    assert.equal(propagateAll('Sender.java', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
+    assert.equal(propagateAll('Sender.java', crlf(SENDER), false).text, crlf(SENDER_PROPAGATED));
   });
 
   it('the result compiles with javac against the SDK and OpenTelemetry shapes (sqs/sns MessageAttributeValue kept apart); the JSON helper writes what receivers parse', function () {
@@ -492,12 +484,12 @@ public class Probe {
     for (const file of sourceFiles(iac, /\.java$/)) {
       const doc = docOf(path.basename(file), fs.readFileSync(file, 'utf8'));
       if (doc.root.hasError) continue;
-      for (const site of propagationSites(doc)) {
+      for (const site of propagationSites(doc).filter((x) => !x.quiet)) {
         kinds[`${site.kind} ${site.target}`] = (kinds[`${site.kind} ${site.target}`] ?? 0) + 1;
         const out = applyEdits(doc.text, planPropagation(doc, site).edits);
         const doc2 = docOf(doc.fileName, out);
         if (doc2.root.hasError) failures.push(`${path.relative(iac, file)}:${site.line}: does not parse`);
-        if (propagationSites(doc2).length !== propagationSites(doc).length - 1) failures.push(`${path.relative(iac, file)}:${site.line}: still offered`);
+        if (propagationSites(doc2).filter((x) => !x.quiet).length !== propagationSites(doc).filter((x) => !x.quiet).length - 1) failures.push(`${path.relative(iac, file)}:${site.line}: still offered`);
         outs[`example/${path.basename(file)}`] = out;
       }
     }

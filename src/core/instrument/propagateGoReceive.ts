@@ -105,6 +105,6 @@ export function planGoInvoke(doc: SourceDoc, site: PropagationSite): InstrumentP
     title: 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)',
     edits: mergeAt([...goImportEdits(doc, imports), ...edits].sort((a, b) => a.start - b.start)),
     packages: [{ ecosystem: 'go', name: OTEL, install: `go get ${OTEL}` }],
-    notes: [`Invokers put the W3C traceparent in ClientContext.custom${payload ? ', or in the payload\'s _tracing for InvocationType=Event' : ' (an asynchronous invocation carries it in the payload\'s _tracing, which this event type does not keep)'} (the edits of this extension do); an invocation without it starts a new trace.`],
+    notes: [`Invokers put the W3C traceparent in ClientContext.custom${payload ? ', or in the payload\'s _tracing for InvocationType=Event' : ''} (the edits of this extension do); an invocation without it starts a new trace.${payload ? '' : ' An asynchronous invocation carries it in the payload\'s _tracing, which this event type does not keep.'}`],
   };
 }

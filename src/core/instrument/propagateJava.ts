@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { classLayout, freeIn, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
+import { isLambdaContext, javaInvokeSites, javaParams } from './propagateJavaReceive';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
@@ -81,7 +82,7 @@ function asyncPayload(built: Built): Node | null | undefined {
   return p?.type === 'method_invocation' && /(^|\.)SdkBytes$/.test(p.childForFieldName('object')?.text ?? '') && p.childForFieldName('name')?.text === 'fromUtf8String' ? firstArg(p) : undefined;
 }
 
-/** Java sends without injection, SQS/SNS record loops and EventBridge (ScheduledEvent) handlers without extraction. */
+/** Java sends without injection, SQS/SNS record loops and EventBridge (ScheduledEvent) handlers without extraction, and (quiet) directly invoked handlers. */
 export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   for (const loop of descendants(doc.root, 'enhanced_for_statement')) {
@@ -120,7 +121,8 @@ export function javaPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (target === 'lambda' && asyncPayload(built) === undefined) continue;
     out.push({ kind: 'inject', target, statement: built.statement, params: call, line: call.startPosition.row + 1 });
   }
-  return out.sort((a, b) => a.line - b.line);
+  // After the sends and receives, so the first site of a sender stays its send.
+  return [...out.sort((a, b) => a.line - b.line), ...javaInvokeSites(doc)];
 }
 
 /** Imports what the edit names: the simple name when imported or free, else the qualified name. */
@@ -160,12 +162,12 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const context = ref('io.opentelemetry.context.Context');
   const finish = (title: string, notes: string[]): InstrumentPlan => {
     const imp = importPoint(text, root, ['import_declaration'], ['package_declaration']);
-    if (added.length) edits.unshift({ start: imp.at, end: imp.at, newText: (imp.follows || imp.at === 0 ? '' : eol) + added.map((n) => `import ${n};${eol}`).join('') + (imp.follows ? '' : eol) });
+    if (added.length) edits.unshift({ start: imp.at, end: imp.at, newText: (imp.follows || imp.at === 0 ? '' : eol) + added.map((n) => `import ${n};${eol}`).join('') + (imp.follows || /^[ \t]*\r?\n/.test(text.slice(imp.at)) ? '' : eol) });
     return { title, edits, packages: [OTEL_API], notes };
   };
 
   if (site.kind === 'extract') {
-    const eb = site.target === 'eventbridge', sns = site.target === 'sns';
+    const eb = site.target === 'eventbridge', sns = site.target === 'sns', invoked = site.target === 'lambda';
     const block = site.statement.childForFieldName('body')!;
     const stmts = block.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
     if (!stmts.length || stmts[0].startPosition.row === block.startPosition.row || stmts[stmts.length - 1].endPosition.row === block.endPosition.row) {
@@ -174,11 +176,36 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
     const base = indentAt(text, stmts[0].startIndex), ownerIndent = indentAt(text, site.statement.startIndex);
     const step = base.length > ownerIndent.length && base.startsWith(ownerIndent) ? base.slice(ownerIndent.length) : unit;
     const mapRef = ref('java.util.Map');
-    let getterName: string, carrierType: string, keys: string[], get: string[], carrier: string;
-    if (eb) {
-      // EventBridge delivers the detail parsed: _tracing is a map inside it (or absent).
-      const event = descendants(site.statement.childForFieldName('parameters')!, 'formal_parameter')[0].childForFieldName('name')!.text;
-      [getterName, carrierType, carrier] = ['EVENT_DETAIL_TRACING', 'Object', `${event}.getDetail() == null ? null : ${event}.getDetail().get("_tracing")`];
+    let getterName = '', carrierType = '', keys: string[], get: string[], carrier = '';
+    const pre: string[] = [];
+    if (invoked) {
+      const params = javaParams(site.statement);
+      let ctx = params.find((p) => isLambdaContext(p.childForFieldName('type')?.text ?? '', root))?.childForFieldName('name')?.text;
+      if (!ctx) {
+        // The Java runtime passes the Context to a handler method that declares it.
+        ctx = freeIn(localNames, 'context');
+        const list = site.statement.childForFieldName('parameters')!;
+        edits.push({ start: list.endIndex - 1, end: list.endIndex - 1, newText: `${params.length ? ', ' : ''}${ref('com.amazonaws.services.lambda.runtime.Context')} ${ctx}` });
+      }
+      const input = params.find((p) => !isLambdaContext(p.childForFieldName('type')?.text ?? '', root));
+      const inputType = input?.childForFieldName('type')?.text.replace(/\s+/g, '') ?? '';
+      const clientCustom = `${ctx}.getClientContext() == null ? null : ${ctx}.getClientContext().getCustom()`;
+      getterName = 'INVOKER_TRACE_CONTEXT';
+      carrierType = 'Object';
+      // An asynchronous Invoke gets no ClientContext: a Map input whose values may be maps keeps the payload's _tracing.
+      if (/^(java\.util\.)?(Map|HashMap|LinkedHashMap)(<String,(Object|\?)>)?$/.test(inputType)) {
+        const custom = freeIn(localNames, 'custom');
+        pre.push(`${mapRef}<String, String> ${custom} = ${clientCustom};`);
+        const name = input!.childForFieldName('name')!.text;
+        carrier = `${custom} != null && !${custom}.isEmpty() ? ${custom} : ${name} == null ? null : ${name}.get("_tracing")`;
+      } else carrier = clientCustom;
+    }
+    if (eb || invoked) {
+      if (eb) {
+        // EventBridge delivers the detail parsed: _tracing is a map inside it (or absent).
+        const event = descendants(site.statement.childForFieldName('parameters')!, 'formal_parameter')[0].childForFieldName('name')!.text;
+        [getterName, carrierType, carrier] = ['EVENT_DETAIL_TRACING', 'Object', `${event}.getDetail() == null ? null : ${event}.getDetail().get("_tracing")`];
+      }
       keys = [`return carrier instanceof ${mapRef} ? ((${mapRef}<?, ?>) carrier).keySet().stream().map(String::valueOf).collect(${ref('java.util.stream.Collectors')}.toList()) : ${ref('java.util.List')}.of();`];
       get = [`Object value = carrier instanceof ${mapRef} ? ((${mapRef}<?, ?>) carrier).get(key) : null;`, 'return value instanceof String ? (String) value : null;'];
     } else {
@@ -202,11 +229,15 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
     if (fields.length) edits.push({ start: fieldsAt, end: fieldsAt, newText: fields.join(eol) + (/^[ \t]*\r?\n/.test(text.slice(fieldsAt)) ? '' : eol) });
     const [parent, span, scope, err] = ['parent', 'span', 'scope', 'e'].map((n) => freeIn(localNames, n));
     const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
-    edits.push({ start, end, newText: L(base, `${context} ${parent} = ${propagator}.extract(${context}.current(), ${carrier}, ${getterName});`)
-      + L(base, `${ref('io.opentelemetry.api.trace.Span')} ${span} = ${tracer}.spanBuilder("${eb ? 'process eventbridge event' : `process ${site.target} record`}").setParent(${parent}).setSpanKind(${ref('io.opentelemetry.api.trace.SpanKind')}.CONSUMER).startSpan();`)
+    const spanName = eb ? 'process eventbridge event' : invoked ? site.statement.childForFieldName('name')!.text : `process ${site.target} record`;
+    edits.push({ start, end, newText: pre.map((x) => L(base, x)).join('') + L(base, `${context} ${parent} = ${propagator}.extract(${context}.current(), ${carrier}, ${getterName});`)
+      + L(base, `${ref('io.opentelemetry.api.trace.Span')} ${span} = ${tracer}.spanBuilder("${spanName}").setParent(${parent}).setSpanKind(${ref('io.opentelemetry.api.trace.SpanKind')}.${invoked ? 'SERVER' : 'CONSUMER'}).startSpan();`)
       + L(base, `try (${ref('io.opentelemetry.context.Scope')} ${scope} = ${span}.makeCurrent()) {`) + reindent(text, root, start, end, step)
       + L(base, `} catch (Throwable ${err}) {`) + L(base + step, `${span}.recordException(${err});`) + L(base + step, `${span}.setStatus(${ref('io.opentelemetry.api.trace.StatusCode')}.ERROR);`)
       + L(base + step, `throw ${err};`) + L(base, '} finally {') + L(base + step, `${span}.end();`) + L(base, '}') });
+    if (invoked) {
+      return finish('Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)', [`Invokers put the W3C traceparent in ClientContext.custom${carrier.includes('_tracing') ? ', or in the payload\'s _tracing for InvocationType=Event' : ''} (the edits of this extension do); an invocation without it starts a new trace.${carrier.includes('_tracing') ? '' : ' An asynchronous invocation carries it in the payload\'s _tracing, which this input type does not keep.'}`]);
+    }
     return eb ? finish('Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', ['Senders put the W3C traceparent in Detail._tracing (the edits of this extension do, in every language).'])
       : finish(`Propagate trace context: continue the sender's trace for each ${site.target.toUpperCase()} record`,
         [`Senders put the W3C traceparent in the ${site.target.toUpperCase()} message attributes (the edits of this extension do, in every language).`]);
