@@ -9,7 +9,8 @@ import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrume
 
 // No C# compiler on this machine: results are checked by exact text and a tree-sitter parse without errors.
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
+// Quiet sites (directly invoked handlers) are tested in instrumentPropagateCsharpInvoke.test.ts.
+const summary = (name: string, text: string) => propagationSites(docOf(name, text)).filter((s) => !s.quiet).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = String.raw`using System.Text.Json;
 using System.Threading.Tasks;
@@ -201,7 +202,7 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
 
   it('injects into every send: SQS and SNS message attributes (inline and a request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
     assert.deepEqual(summary('Sender.cs', SENDER), ['inject sqs 24', 'inject sns 30', 'inject eventbridge 32', 'inject lambda 39', 'inject lambda 40']);
-    const { text, titles } = propagateAll('Sender.cs', SENDER);
+    const { text, titles } = propagateAll('Sender.cs', SENDER, false);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
     assert.deepEqual(summary('Sender.cs', text), [], 'applying twice changes nothing');
@@ -209,7 +210,7 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
 
   it('keeps CRLF line endings', () => {
     const crlf = (s: string) => s.replace(/\n/g, '\r\n');
-    assert.equal(propagateAll('Sender.cs', crlf(SENDER)).text, crlf(SENDER_PROPAGATED));
+    assert.equal(propagateAll('Sender.cs', crlf(SENDER), false).text, crlf(SENDER_PROPAGATED));
     assert.equal(propagateAll('Receiver.cs', crlf(RECEIVER)).text, crlf(RECEIVER_PROPAGATED));
   });
 

@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { classLayout, freeIn, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
+import { csharpReceiveEdits, csharpReceiveSites } from './propagateCsharpReceive';
 import { enclosingFunction } from './selection';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
@@ -60,7 +61,7 @@ function asyncPayload(request: Node): Node | null | undefined {
   return /^(InvocationType\.Event|"Event")$/.test(e.get('InvocationType')?.text ?? '') ? e.get('Payload') : null;
 }
 
-/** C# sends without injection and SQS/SNS record loops without extraction. */
+/** C# sends without injection, SQS/SNS record loops and EventBridge handlers without extraction, and (quiet) directly invoked handlers. */
 export function csharpPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   const calls = (fn: Node, name: string) => descendants(fn, 'invocation_expression').filter((c) => c.childForFieldName('function')?.childForFieldName('name')?.text === name);
@@ -88,7 +89,9 @@ export function csharpPropagationSites(doc: SourceDoc): PropagationSite[] {
     if (target === 'lambda' && asyncPayload(request) === undefined) continue;
     out.push({ kind: 'inject', target, statement: statementOf(request), params: request, line: call.startPosition.row + 1 });
   }
-  return out.sort((a, b) => a.line - b.line);
+  const receives = csharpReceiveSites(doc);
+  // Quiet sites last, so the first site of a sender stays its send.
+  return [...[...out, ...receives.filter((r) => !r.quiet)].sort((a, b) => a.line - b.line), ...receives.filter((r) => r.quiet)];
 }
 
 /** Plans the edit for one C# propagation site (OpenTelemetry .NET API). */
@@ -97,7 +100,7 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
   const eol = eolOf(text);
   const L = (i: string, s: string) => `${i}${s}${eol}`;
   const { cls, body, member, unit } = classLayout(text, site.statement, site.line);
-  const method = enclosingFunction(site.statement)!;
+  const method = site.statement.type === 'method_declaration' ? site.statement : enclosingFunction(site.statement)!;
   const methodBody = method.childForFieldName('body');
   const braceOwnLine = !!methodBody && text.slice(lineStart(text, methodBody.startIndex), methodBody.startIndex).trim() === '';
   const taken = new Set(descendants(cls, 'identifier').map((i) => i.text));
@@ -116,6 +119,22 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
     return { title, edits, packages: [OTEL_API], notes: [...notes, 'Propagators.DefaultTextMapPropagator is W3C trace context and baggage once the OpenTelemetry SDK (a TracerProvider) is set up; before that it propagates nothing.'] };
   };
 
+  /** The class's ActivitySource field, added when it has none. */
+  const activitySource = (): string => {
+    const sourceField = descendants(body, 'field_declaration').find((f) => f.text.includes('new ActivitySource('));
+    if (sourceField) return descendants(sourceField, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry';
+    const source = freeIn(taken, 'Telemetry');
+    const ns = descendants(root, 'namespace_declaration', 'file_scoped_namespace_declaration')[0]?.childForFieldName('name')?.text;
+    const name = `${ns ? `${ns}.` : ''}${cls.childForFieldName('name')?.text ?? 'Function'}`;
+    const at = nextLineStart(text, body.startIndex);
+    edits.push({ start: at, end: at, newText: L(member, `private static readonly ActivitySource ${source} = new ActivitySource("${name}");`) + (/^[ \t]*\r?\n/.test(text.slice(at)) ? '' : eol) });
+    return source;
+  };
+
+  if (site.kind === 'extract' && (site.target === 'lambda' || site.target === 'eventbridge')) {
+    const { title, notes } = csharpReceiveEdits(site, { text, eol, edits, using, free: (w) => { const n = freeIn(localNames, w); localNames.add(n); return n; }, activitySource });
+    return finish(title, notes);
+  }
   if (site.kind === 'extract') {
     const loopBody = site.statement.childForFieldName('body')!;
     const stmts = named(loopBody);
@@ -124,14 +143,7 @@ export function planCsharpPropagation(doc: SourceDoc, site: PropagationSite): In
     const base = indentAt(text, stmts[0].startIndex);
     const rec = site.statement.childForFieldName('left')!.text;
     const sns = site.target === 'sns';
-    const sourceField = descendants(body, 'field_declaration').find((f) => f.text.includes('new ActivitySource('));
-    const source = sourceField ? descendants(sourceField, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry' : freeIn(taken, 'Telemetry');
-    if (!sourceField) {
-      const ns = descendants(root, 'namespace_declaration', 'file_scoped_namespace_declaration')[0]?.childForFieldName('name')?.text;
-      const name = `${ns ? `${ns}.` : ''}${cls.childForFieldName('name')?.text ?? 'Function'}`;
-      const at = nextLineStart(text, body.startIndex);
-      edits.push({ start: at, end: at, newText: L(member, `private static readonly ActivitySource ${source} = new ActivitySource("${name}");`) + (/^[ \t]*\r?\n/.test(text.slice(at)) ? '' : eol) });
-    }
+    const source = activitySource();
     using('System');
     const [parent, activity, attrs, key, attr] = ['parent', 'activity', 'attributes', 'key', 'attribute'].map((n) => freeIn(localNames, n));
     const value = `${attr}.${sns ? 'Value' : 'StringValue'}`;
