@@ -38,10 +38,13 @@ pub fn instrument(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 `;
 
-// The parts of lambda_runtime 0.13 a handler and its main use.
+// The parts of lambda_runtime 0.13 a handler and its main use (Context with the invoker's client_context).
 const LAMBDA_RUNTIME_STUB = `use std::future::Future;
 pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
-pub struct Context { pub request_id: String }
+// The invoker's ClientContext, as lambda_runtime's types.rs has it (custom: the trace context's place).
+pub struct ClientApplication { pub installation_id: String, pub app_title: String }
+pub struct ClientContext { pub client: ClientApplication, pub custom: std::collections::HashMap<String, String>, pub environment: std::collections::HashMap<String, String> }
+pub struct Context { pub request_id: String, pub client_context: Option<ClientContext> }
 pub struct LambdaEvent<T> { pub payload: T, pub context: Context }
 pub struct ServiceFn<F>(F);
 pub fn service_fn<F>(f: F) -> ServiceFn<F> { ServiceFn(f) }

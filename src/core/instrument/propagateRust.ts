@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { PropagationSite, Target } from './propagate';
+import { keepsTracing, lambdaEventParam, rustInvokeSites } from './propagateRustReceive';
 import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
@@ -57,7 +58,7 @@ function carried(fn: Node): Set<string> {
   return names;
 }
 
-/** Sends without injection and SQS/SNS record loops without extraction, in a Rust file. */
+/** Sends without injection, SQS/SNS record loops and EventBridge handlers without extraction, and (quiet) a directly invoked handler, in a Rust file. */
 export function rustPropagationSites(doc: SourceDoc): PropagationSite[] {
   const out: PropagationSite[] = [];
   for (const call of descendants(doc.root, 'call_expression')) {
@@ -86,7 +87,8 @@ export function rustPropagationSites(doc: SourceDoc): PropagationSite[] {
   for (const fn of descendants(doc.root, 'function_item')) {
     if (eventBridgeDetail(fn) && !descendants(fn, 'field_identifier').some((i) => i.text === 'extract' || i.text === 'extract_with_context')) out.push({ kind: 'extract', target: 'eventbridge', statement: fn, line: fn.startPosition.row + 1 });
   }
-  return out.sort((a, b) => a.line - b.line);
+  // After the sends and receives, so the first site of a sender stays its send.
+  return [...out.sort((a, b) => a.line - b.line), ...rustInvokeSites(doc)];
 }
 
 /** `event.payload.detail` of a handler taking `LambdaEvent<EventBridgeEvent>` whose detail is a serde_json Value (a typed detail has no `_tracing`). */
@@ -118,7 +120,7 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const { text, root } = doc;
   const eol = eolOf(text);
   const L = (i: string, x: string) => `${i}${x}${eol}`;
-  const fn = site.kind === 'extract' && site.target === 'eventbridge' ? site.statement : enclosingFn(site.statement)!;
+  const fn = site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda') ? site.statement : enclosingFn(site.statement)!;
   const local = new Set([...idsIn(fn)]);
   const name = (want: string) => { let n = want; for (let i = 2; local.has(n); i++) n = `${want}${i}`; local.add(n); return n; };
   const uses = root.namedChildren.filter((n): n is Node => n?.type === 'use_declaration');
@@ -146,11 +148,20 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
     }
     return head + L(base, `let ${guard} = opentelemetry::trace::mark_span_as_active(opentelemetry::trace::Tracer::start_with_context(&opentelemetry::global::tracer("${doc.fileName.replace(/\.rs$/, '')}"), "${spanName}", &${parent}));`);
   };
-  if (site.kind === 'extract' && site.target === 'eventbridge') {
+  if (site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda')) {
     const body = site.statement.childForFieldName('body');
     const first = body?.namedChildren.find((n) => n !== null);
     if (!body || !first || first.startPosition.row === body.startPosition.row) throw new InstrumentError('the handler body is not laid out one statement per line');
     const at = lineStart(text, first.startIndex);
+    if (site.target === 'lambda') {
+      const event = lambdaEventParam(site.statement)!;
+      const payload = keepsTracing(event.payload);
+      // ClientContext reaches synchronous invocations only; an asynchronous one carries the context in a JSON payload's _tracing.
+      const fill = `${event.name}.context.client_context.as_ref().map(|c| c.custom.clone())${payload ? `.filter(|c| !c.is_empty()).or_else(|| ${event.name}.payload.get("_tracing").and_then(|t| t.as_object()).map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()))` : ''}.unwrap_or_default()`;
+      edits.push({ start: at, end: at, newText: extractLines(indentAt(text, first.startIndex), `${hashMap}<String, String>`, fill, site.statement.childForFieldName('name')?.text ?? 'invoked') });
+      return { title: 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)', edits, packages,
+        notes: [`Invokers put the W3C traceparent in ClientContext.custom${payload ? ', or in the payload\'s _tracing for InvocationType=Event' : ''} (the edits of this extension do); an invocation without it starts a new trace.${payload ? '' : ' An asynchronous invocation carries it in the payload\'s _tracing, which this payload type does not keep.'}`] };
+    }
     const fill = `${eventBridgeDetail(site.statement)}.get("_tracing").and_then(|t| t.as_object()).map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()).unwrap_or_default()`;
     edits.push({ start: at, end: at, newText: extractLines(indentAt(text, first.startIndex), `${hashMap}<String, String>`, fill, 'process eventbridge event') });
     return { title: 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', edits, packages,
