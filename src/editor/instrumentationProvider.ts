@@ -9,14 +9,14 @@ import * as vscode from 'vscode';
 import type { Parser } from 'web-tree-sitter';
 import { type CodeLanguage, languageOf } from '../core/code/codeIndex';
 import type { DiscoveredFunction } from '../core/iac/types';
-import { autoInstrumentedSites } from '../core/instrument/autoInstrumented';
-import { findHandlers } from '../core/instrument/handlers';
-import type { HandlerSite } from '../core/instrument/types';
-import { planForSite, STYLE_LABEL, stylesFor } from '../core/instrument/instrument';
-import { manifestEdits } from '../core/instrument/manifest';
-import { planPropagation, propagationSites } from '../core/instrument/propagate';
-import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
-import { planWrap, wrapCandidates } from '../core/instrument/wrap';
+import { type HandlerSite, type InstrumentPlan, type InstrumentStyle, type SourceDoc, STYLES } from '../core/instrument/types';
+
+// The planners (about 200 KB) come with the tree-sitter grammars in the lazily loaded dist/workspace.js,
+// not at activation: every use below follows `Parsers.doc`, which loads them.
+type Lazy = typeof import('../sources/workspace/lazyWorkspace');
+let lazy: Promise<Lazy> | undefined;
+let core: Lazy | undefined;
+const loadCore = async (): Promise<Lazy> => (core ??= await (lazy ??= import('../sources/workspace/lazyWorkspace')));
 
 const SELECTOR: vscode.DocumentSelector = ['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'java', 'go', 'csharp', 'rust']
   .map((language) => ({ language, scheme: 'file' }));
@@ -35,9 +35,11 @@ class Parsers {
 
   async doc(document: vscode.TextDocument): Promise<SourceDoc | undefined> {
     const lang = languageOf(document.fileName);
-    if (!lang || !stylesFor(lang).length) return undefined;
+    if (!lang) return undefined;
+    const { loadParsers, stylesFor } = await loadCore();
+    if (!stylesFor(lang).length) return undefined;
     let p = this.parsers.get(lang);
-    if (!p) { p = import('../sources/workspace/lazyWorkspace').then(({ loadParsers }) => loadParsers([lang])).then((r) => r.parsers.get(lang)); this.parsers.set(lang, p); }
+    if (!p) { p = loadParsers([lang]).then((r) => r.parsers.get(lang)); this.parsers.set(lang, p); }
     const parser = await p;
     const text = document.getText();
     const tree = parser?.parse(text);
@@ -66,7 +68,7 @@ class DeclaredFunctions implements vscode.Disposable {
     const e = entry;
     // A failed discovery means no handler is known to be traced by its deployment: hints stay on.
     e.functions ??= e.discovery.then((d) => d.run()).then((r) => r.functions, () => []);
-    return autoInstrumentedSites(sites, await e.functions, path.relative(folder, document.uri.fsPath));
+    return core!.autoInstrumentedSites(sites, await e.functions, path.relative(folder, document.uri.fsPath));
   }
 
   dispose(): void { this.sub.dispose(); }
@@ -100,17 +102,17 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
   async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const doc = await this.parsers.doc(document);
     if (!doc) return [];
-    const sites = findHandlers(doc).filter((s) => !s.tracedBy && s.fn.startPosition.row <= range.start.line && range.start.line <= s.fn.endPosition.row);
+    const sites = core!.findHandlers(doc).filter((s) => !s.tracedBy && s.fn.startPosition.row <= range.start.line && range.start.line <= s.fn.endPosition.row);
     const auto = await this.declared.autoInstrumented(document, sites);
     const preferred = defaultStyle();
-    const styles = stylesFor(doc.lang);
+    const styles = core!.stylesFor(doc.lang);
     const ordered = styles.includes(preferred) ? [preferred, ...styles.filter((s) => s !== preferred)] : styles;
     const diagnostics = ctx.diagnostics.filter((d) => d.code === DIAGNOSTIC_CODE);
     const actions = sites.flatMap((site) => ordered.flatMap((style) => {
       const layer = auto.get(site);
       // Still offered (manual spans add detail), but not as the fix of a hint that is not shown.
-      const plan = () => { const p = planForSite(doc, site, style); return layer ? { ...p, notes: [`${site.name} is already traced by its deployment (${layer}); these spans add to the ones it records.`, ...p.notes] } : p; };
-      const a = this.action(document, plan, `Add tracing to handler: ${STYLE_LABEL[style]}${layer ? ` (already traced by ${layer})` : ''}`, layer ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
+      const plan = () => { const p = core!.planForSite(doc, site, style); return layer ? { ...p, notes: [`${site.name} is already traced by its deployment (${layer}); these spans add to the ones it records.`, ...p.notes] } : p; };
+      const a = this.action(document, plan, `Add tracing to handler: ${core!.STYLE_LABEL[style]}${layer ? ` (already traced by ${layer})` : ''}`, layer ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
       if (!a) return [];
       a.isPreferred = !layer && style === ordered[0];
       if (!layer) a.diagnostics = diagnostics;
@@ -118,18 +120,18 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
     }));
     const line = range.start.line;
     // A quiet site (a handler that may be invoked by another function) is offered on its def line only.
-    for (const p of propagationSites(doc).filter((x) => (x.quiet ? x.line - 1 === line : x.statement.startPosition.row <= line && line <= x.statement.endPosition.row))) {
-      const a = this.action(document, () => planPropagation(doc, p), '', p.quiet ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
+    for (const p of core!.propagationSites(doc).filter((x) => (x.quiet ? x.line - 1 === line : x.statement.startPosition.row <= line && line <= x.statement.endPosition.row))) {
+      const a = this.action(document, () => core!.planPropagation(doc, p), '', p.quiet ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix);
       if (a && !p.quiet) a.diagnostics = ctx.diagnostics.filter((d) => d.code === PROPAGATION_CODE);
       if (a) actions.push(a);
     }
     const wrapStyles: InstrumentStyle[] = ['javascript', 'typescript', 'tsx', 'python'].includes(doc.lang) ? ordered : ['java', 'csharp', 'go', 'rust'].includes(doc.lang) ? ['otel'] : [];
     const offsets = range.isEmpty
-      ? wrapCandidates(doc).filter((c) => c.statement.startPosition.row <= line && line <= c.statement.endPosition.row).slice(0, 1).map((c) => [c.statement.startIndex, c.statement.endIndex, `Wrap in a span: ${c.spanName}`] as const)
+      ? core!.wrapCandidates(doc).filter((c) => c.statement.startPosition.row <= line && line <= c.statement.endPosition.row).slice(0, 1).map((c) => [c.statement.startIndex, c.statement.endIndex, `Wrap in a span: ${c.spanName}`] as const)
       : [[document.offsetAt(range.start), document.offsetAt(range.end), 'Wrap selection in a span/subsegment'] as const];
     for (const [start, end, label] of offsets) {
       for (const style of wrapStyles) {
-        const a = this.action(document, () => planWrap(doc, start, end, style), `${label} (${STYLE_LABEL[style]})`, vscode.CodeActionKind.RefactorRewrite, !range.isEmpty && style === wrapStyles[0]);
+        const a = this.action(document, () => core!.planWrap(doc, start, end, style), `${label} (${core!.STYLE_LABEL[style]})`, vscode.CodeActionKind.RefactorRewrite, !range.isEmpty && style === wrapStyles[0]);
         if (a) actions.push(a);
       }
     }
@@ -140,7 +142,7 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
   private action(document: vscode.TextDocument, planOf: () => InstrumentPlan, title: string, kind: vscode.CodeActionKind, explain = false): vscode.CodeAction | undefined {
     let plan;
     try { plan = planOf(); } catch (e) {
-      if (!(e instanceof InstrumentError)) throw e;
+      if (!(e instanceof core!.InstrumentError)) throw e;
       if (!explain) return undefined;
       const a = new vscode.CodeAction(title, kind);
       a.disabled = { reason: e.message };
@@ -153,7 +155,7 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
     for (const pkg of plan.packages) {
       const file = pkg.ecosystem === 'npm' ? manifestFor(document, 'package.json') : pkg.ecosystem === 'pip' ? manifestFor(document, 'requirements.txt') : undefined;
       const before = file ? fs.readFileSync(file, 'utf8') : undefined;
-      const edits = file && before !== undefined ? manifestEdits(file, before, pkg) : undefined;
+      const edits = file && before !== undefined ? core!.manifestEdits(file, before, pkg) : undefined;
       if (file && edits && before !== undefined) {
         for (const e of edits) edit.replace(vscode.Uri.file(file), new vscode.Range(positionIn(before, e.start), positionIn(before, e.end)), e.newText);
       } else install.push(pkg.install);
@@ -189,7 +191,7 @@ class UntracedDiagnostics implements vscode.Disposable {
 
   private async update(document: vscode.TextDocument): Promise<void> {
     const doc = await this.parsers.doc(document);
-    const untraced = doc ? findHandlers(doc).filter((s) => !s.tracedBy) : [];
+    const untraced = doc ? core!.findHandlers(doc).filter((s) => !s.tracedBy) : [];
     const auto = await this.declared.autoInstrumented(document, untraced);
     if (document.isClosed) return;
     const list = doc ? untraced.filter((s) => !auto.has(s)).map((s) => {
@@ -199,7 +201,7 @@ class UntracedDiagnostics implements vscode.Disposable {
       d.code = DIAGNOSTIC_CODE;
       return d;
     }) : [];
-    for (const p of doc ? propagationSites(doc).filter((x) => !x.quiet) : []) {
+    for (const p of doc ? core!.propagationSites(doc).filter((x) => !x.quiet) : []) {
       const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, 0, p.line - 1, Number.MAX_SAFE_INTEGER), p.kind === 'inject'
         ? `This ${p.target === 'eventbridge' ? 'EventBridge event' : p.target === 'lambda' ? 'Lambda invocation' : `${p.target.toUpperCase()} message`} does not carry the trace context (quick fix: Propagate trace context)`
         : p.target === 'eventbridge' ? 'This EventBridge event is processed without the sender\'s trace context (quick fix: Propagate trace context)'
