@@ -22,8 +22,6 @@ export class ServerlessFiles {
   readonly problems = new Map<string, string>();
   /** Syntax problems of the files read (`file: line N: reason`). */
   readonly parseWarnings: string[] = [];
-  /** Workspace-relative files read (whether or not they exist), for change tracking by the caller. */
-  readonly read = new Set<string>();
 
   constructor(private readonly serviceDir: string, private readonly readFile: ReadFile | undefined) {}
 
@@ -59,7 +57,6 @@ export class ServerlessFiles {
   private load(file: string): FileLookup {
     const cached = this.docs.get(file);
     if (cached) return cached;
-    this.read.add(file);
     let r: FileLookup;
     const text = file.startsWith('../') ? undefined : this.readFile?.(file);
     if (/\.([cm]?js|ts)$/i.test(file)) r = { problem: `${file} is JavaScript that the Framework runs at deploy time; it is not evaluated here` };
