@@ -111,7 +111,6 @@ export function evalNode(n: Node | undefined, ctx: Ctx, depth = 0): Val {
     return w ? evalNode(kids(w)[0], ctx, depth + 1) : undefined;
   }
   if (/^(seconds|Seconds|minutes|Minutes)$/.test(name)) { const v = v0(); return typeof v === 'number' ? (/^m/i.test(name) ? v * 60 : v) : undefined; }
-  if (name === 'Number') return v0();
   return undefined;
 }
 
