@@ -118,7 +118,7 @@ export class WorkspaceDiscovery {
     }
     const warnings: string[] = [...this.grammarErrors];
     const decls: FunctionDecl[] = [];
-    const layersByScope = new Map<string, Map<string, string>>();
+    const layersByScope = new Map<string, Map<string, WorkspaceLayer>>();
     const allLayers: WorkspaceLayer[] = [];
     const tfVars = this.terraformVars(files);
     const cdkApps = files.filter((f) => /(^|\/)cdk\.json$/.test(f)).map(dirnamePosix);
@@ -128,8 +128,9 @@ export class WorkspaceDiscovery {
       decls.push(...r.functions);
       if (r.layers?.length) {
         const scope = layerScope(f);
-        layersByScope.set(scope, new Map([...(layersByScope.get(scope) ?? []), ...r.layers.map((l): [string, string] => [l.name, l.contentDir])]));
-        allLayers.push(...r.layers.map((l) => ({ ...l, file: f })));
+        const found = r.layers.map((l) => ({ ...l, file: f }));
+        layersByScope.set(scope, new Map([...(layersByScope.get(scope) ?? []), ...found.map((l): [string, WorkspaceLayer] => [l.name, l])]));
+        allLayers.push(...found);
       }
       warnings.push(...r.warnings);
       for (const ref of r.references) if (!this.stamps.has(ref)) warnings.push(`${f}: nested template ${ref} is not in the workspace`);
@@ -145,11 +146,11 @@ export class WorkspaceDiscovery {
     }
     const located = new Map<string, { loc: HandlerLocation; deps: string[] }>();
     const functions = decls.map((declared) => {
-      const local = declared.layers ?? [];
       const scope = layersByScope.get(layerScope(declared.declaredIn.file));
+      const local = (declared.layers ?? []).map((l) => scope?.get(l)).filter((x): x is WorkspaceLayer => !!x);
       const external = resolveExternalLayers(declared, allLayers);
-      const layerDirs = [...new Set([...local.map((l) => scope?.get(l)).filter((x): x is string => !!x), ...external.dirs])];
-      const localNames = local.map((l) => allLayers.find((x) => x.name === l && scope?.get(l) === x.contentDir)?.layerName).filter((x): x is string => !!x);
+      const layerDirs = [...new Set([...local.map((l) => l.contentDir), ...external.dirs])];
+      const localNames = local.map((l) => l.layerName).filter((x): x is string => !!x);
       const auto = autoInstrumentationOf(declared, [...(declared.externalLayers ?? []), ...localNames]);
       // A vendor wrapper handler loads the real one from an environment variable: that one is located.
       const d = auto.handler ? { ...declared, handler: auto.handler } : declared;
