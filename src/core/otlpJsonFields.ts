@@ -52,7 +52,7 @@ export function newJsonDecodeState(source: string): JsonDecodeState {
 export const ZERO_SPAN_ID = '0000000000000000';
 
 /** OTLP/JSON nanoseconds -> whole microseconds, or a SpanProblem. */
-export function jsonTime(v: unknown, field: string): number {
+function jsonTime(v: unknown, field: string): number {
   const us = jsonNanosToUs(v);
   if (us === undefined) throw new SpanProblem(`has an invalid ${field} ${JSON.stringify(v)?.slice(0, 40)} (expected integer nanoseconds)`);
   return us;
@@ -70,7 +70,7 @@ export function jsonEnum(v: unknown, names: Readonly<Record<string, number>>, fi
 }
 
 /** `{code, message}` with code 0..2 (number or `STATUS_CODE_*` name); absent = unset. */
-export function jsonStatus(s: any): SpanStatus {
+function jsonStatus(s: any): SpanStatus {
   if (s === undefined || s === null || typeof s !== 'object') return makeStatus(0, undefined);
   const code = jsonEnum(s.code, STATUS_BY_NAME, 'status code');
   if (code !== 0 && code !== 1 && code !== 2) throw new SpanProblem(`has an unknown status code ${code}`);
@@ -128,7 +128,7 @@ export function jsonAttributes(list: any, st: JsonDecodeState): Attributes {
 }
 
 /** A cheap hash for the slot caches: every char of short strings, about 8 of longer ones. */
-export function quickHash(s: string): number {
+function quickHash(s: string): number {
   const n = s.length;
   const step = n <= 24 ? 1 : n >> 3;
   let h = n;
@@ -200,7 +200,7 @@ function jsonValue(v: any, st: JsonDecodeState, depth: number, key: string): Att
 }
 
 /** Span events; times in whole Unix microseconds (absent = 0). */
-export function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
+function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
   if (!Array.isArray(list) || list.length === 0) return NO_EVENTS;
   const out: SpanEvent[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -217,7 +217,7 @@ export function jsonEvents(list: any, st: JsonDecodeState): SpanEvent[] {
 }
 
 /** Span links; their ids are checked like span ids. */
-export function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
+function jsonLinks(list: any, st: JsonDecodeState): SpanLink[] {
   if (!Array.isArray(list) || list.length === 0) return NO_LINKS;
   const out: SpanLink[] = [];
   for (let i = 0; i < list.length; i++) {

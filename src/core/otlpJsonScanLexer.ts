@@ -15,12 +15,12 @@ export const MALFORMED = new Error('malformed JSON');
 export const SURPRISE = new Error('unexpected OTLP/JSON shape');
 
 /** Containers nested deeper than this anywhere make the scanner give up (JSON.parse copes). */
-export const MAX_SKIP_DEPTH = 512;
+const MAX_SKIP_DEPTH = 512;
 
 /** Sharing tables grow with the text, up to 2^13 slots: filling big ones would dominate small requests. */
 const MAX_TABLE_BITS = 13;
 /** Strings longer than this are not looked up in the sharing tables (rarely repeated). */
-export const MAX_SHARED_CHARS = 64;
+const MAX_SHARED_CHARS = 64;
 
 // Characters that end the plain (copyable) part of a string: backslash and control characters
 // (tab, LF and CR are looked for apart: they are common between tokens).
@@ -224,7 +224,7 @@ export class JsonLexer {
   }
 
   /** 1 when [s0, s1) is all lowercase hex, 3 or 2 when it has uppercase hex, -1 otherwise. */
-  hexKind(): number {
+  private hexKind(): number {
     const t = this.t;
     let kind = 0;
     for (let i = this.s0; i < this.s1; i++) {
