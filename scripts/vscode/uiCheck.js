@@ -7,8 +7,7 @@
 //        VSCODE_TEST_DIR (see codeServer.js); VERBOSE=1 prints the workbench log
 // Ends with "N passed, N failed, 0 skipped"; exit code 1 when a check failed.
 const path = require('path');
-const { launchBrowser } = require('./browser');
-const { startCodeServer, workbenchUrl, root } = require('./codeServer');
+const { startCodeServer, root } = require('./codeServer');
 const { createUiRun, pathArg, runCommand } = require('./uiKit');
 
 const extPath = pathArg('ext');
@@ -45,18 +44,11 @@ async function webviewFrameButton(page, where) {
   throw new Error(`no webview frame shows a ${where} stack frame button`);
 }
 
-const { log, results, attach, run } = createUiRun('uiCheck', '.test-output/ui');
+const { log, inWorkbench, run } = createUiRun('uiCheck', '.test-output/ui');
 
 async function main() {
   const server = await startCodeServer();
-  let browser;
-  try {
-    browser = await launchBrowser();
-    const page = browser.pages()[0] || (await browser.newPage());
-    const { shot, check } = attach(page);
-
-    await page.goto(workbenchUrl(server.authority, folder, extPath));
-    log(`workbench opening on ${path.relative(root, folder)} (${server.authority})`);
+  await inWorkbench(server, folder, extPath, async ({ page, shot, check }) => {
     await check('workbench shows the workspace', async () => {
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
     });
@@ -262,13 +254,8 @@ async function main() {
       if (where !== wantedCursor) throw new Error(`the status bar reads "${where}"`);
       return `tab "${tabTitle}" · breadcrumbs "${crumbs}" · ${where}`;
     });
-  } catch {
-    // logged by check(); a failure outside a check (browser start) is reported below
-    if (results.length === 0 || results.every((r) => r.ok)) results.push({ name: 'ui flow', ok: false });
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.stop();
-  }
+  });
+  await server.stop();
 }
 
 run(main);

@@ -10,8 +10,7 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { launchBrowser } = require('./browser');
-const { startCodeServer, workbenchUrl, root } = require('./codeServer');
+const { startCodeServer, root } = require('./codeServer');
 const { createUiRun, pathArg } = require('./uiKit');
 
 const extPath = pathArg('ext');
@@ -21,7 +20,7 @@ const tracesDir = pathArg('traces');
 const LATENCY = 'p50 195 ms · p95 285 ms · p99 295 ms · 40 calls · 5% errors';
 const COLD = '10% cold · init p95 630 ms';
 
-const { log, results, attach, run } = createUiRun('uiCodeLens', '.test-output/ui-codelens');
+const { log, inWorkbench, run } = createUiRun('uiCodeLens', '.test-output/ui-codelens');
 
 /** Imports the fixture traces with the CLI into `dir` (the extension's default store of this run). */
 function fillStore(dir) {
@@ -62,12 +61,7 @@ async function main() {
       return {};
     },
   });
-  let browser;
-  try {
-    browser = await launchBrowser();
-    const page = browser.pages()[0] || (await browser.newPage());
-    const { shot, check } = attach(page);
-    await page.goto(workbenchUrl(server.authority, folder, extPath));
+  await inWorkbench(server, folder, extPath, async ({ page, shot, check }) => {
     await check('workbench shows the workspace', async () => {
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
     });
@@ -107,12 +101,8 @@ async function main() {
       await page.locator('.contentWidgets .codelens-decoration', { hasText: LATENCY }).first().waitFor({ timeout: 60_000 });
       await shot('3-template-lenses');
     });
-  } catch {
-    if (results.length === 0 || results.every((r) => r.ok)) results.push({ name: 'ui flow', ok: false });
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.stop();
-  }
+  });
+  await server.stop();
 }
 
 run(main);

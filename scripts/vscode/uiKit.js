@@ -4,7 +4,8 @@
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
-const { NOISE, root } = require('./codeServer');
+const { launchBrowser } = require('./browser');
+const { NOISE, root, workbenchUrl } = require('./codeServer');
 
 /** The absolute path given as `--name <path>`; exits with a message when it is missing. */
 function pathArg(name) {
@@ -44,6 +45,27 @@ function createUiRun(tag, defaultShots) {
     return { shot, check };
   }
 
+  /**
+   * Opens the workbench of `server` on `folder` with the extension at `extPath` in a new browser, runs
+   * `flow({ page, shot, check })` and closes the browser. Never rejects: a failed check is in the results
+   * already, a failure outside a check (browser start, navigation) is recorded as "ui flow".
+   */
+  async function inWorkbench(server, folder, extPath, flow) {
+    let browser;
+    try {
+      browser = await launchBrowser();
+      const page = browser.pages()[0] || (await browser.newPage());
+      const { shot, check } = attach(page);
+      await page.goto(workbenchUrl(server.authority, folder, extPath));
+      log(`workbench opening on ${path.relative(root, folder)} (${server.authority})`);
+      await flow({ page, shot, check });
+    } catch {
+      if (results.length === 0 || results.every((r) => r.ok)) results.push({ name: 'ui flow', ok: false });
+    } finally {
+      if (browser) await browser.close().catch(() => {});
+    }
+  }
+
   /** Runs `main`, then prints the summary and exits 1 when any check (or the harness) failed. */
   function run(main) {
     fs.mkdirSync(shots, { recursive: true });
@@ -60,7 +82,7 @@ function createUiRun(tag, defaultShots) {
     });
   }
 
-  return { log, results, shots, attach, run };
+  return { log, results, shots, attach, inWorkbench, run };
 }
 
 /** Runs a command from the palette (F1), by its title. */

@@ -9,9 +9,7 @@
 const dgram = require('dgram');
 const http = require('http');
 const net = require('net');
-const path = require('path');
-const { launchBrowser } = require('./browser');
-const { startCodeServer, workbenchUrl, freePort, root } = require('./codeServer');
+const { startCodeServer, freePort } = require('./codeServer');
 const { createUiRun, pathArg, runCommand } = require('./uiKit');
 
 const extPath = pathArg('ext');
@@ -19,7 +17,7 @@ const folder = pathArg('folder');
 const RECEIVER_TEXT = 'The local receiver does not listen for traces in Restricted Mode: this workspace is not trusted.';
 const XRAY_TEXT = 'X-Ray traces are not fetched in Restricted Mode: this workspace is not trusted.';
 
-const { log, results, attach, run } = createUiRun('uiRestricted', '.test-output/ui-restricted');
+const { log, inWorkbench, run } = createUiRun('uiRestricted', '.test-output/ui-restricted');
 
 function freeUdpPort() {
   return new Promise((resolve, reject) => {
@@ -69,14 +67,7 @@ async function main() {
     env: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
   });
   log(`otlpPort ${otlpPort}, xrayPort ${xrayPort}, X-Ray endpoint ${endpoint}`);
-  let browser;
-  try {
-    browser = await launchBrowser();
-    const page = browser.pages()[0] || (await browser.newPage());
-    const { shot, check } = attach(page);
-
-    await page.goto(workbenchUrl(server.authority, folder, extPath));
-    log(`workbench opening on ${path.relative(root, folder)} (${server.authority})`);
+  await inWorkbench(server, folder, extPath, async ({ page, shot, check }) => {
     await check('workbench shows the workspace in Restricted Mode', async () => {
       await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
       const item = page.locator('.statusbar-item', { hasText: 'Restricted Mode' });
@@ -129,13 +120,9 @@ async function main() {
       if (requests.length) throw new Error(`it received ${requests.length}: ${requests.join(', ')}`);
       return `${endpoint}: 0 requests`;
     });
-  } catch {
-    if (results.length === 0 || results.every((r) => r.ok)) results.push({ name: 'ui flow', ok: false });
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.stop();
-    aws.close();
-  }
+  });
+  await server.stop();
+  aws.close();
 }
 
 run(main);
