@@ -24,6 +24,11 @@ export const DYNAMIC = '\u0000dynamic';
 /** Marks a path already relative to the workspace (built from `__dirname`). */
 export const WS = '\u0000ws:';
 
+/** Where a `Code.fromAsset`/`entry` path resolves: the app folder, or the workspace for `__dirname` paths. */
+export function resolveAssetPath(x: string, appDir: string): string {
+  return x.startsWith(WS) ? x.slice(WS.length) : joinPosix(appDir, x);
+}
+
 /** Named children, nulls dropped. */
 export const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 

@@ -8,8 +8,8 @@
  * anything else computed is reported, never guessed.
  */
 import type { Node } from 'web-tree-sitter';
-import { args, calleeName, CALLS, type ConstructCall, constructCall, type Ctx, evalNode, kids, lookupAssignment, STRINGS, unquote, WS } from './cdkEval';
-import { type FunctionDecl, joinPosix, type LayerDecl } from './types';
+import { args, calleeName, CALLS, type ConstructCall, constructCall, type Ctx, evalNode, kids, lookupAssignment, resolveAssetPath, STRINGS, unquote } from './cdkEval';
+import type { FunctionDecl, LayerDecl } from './types';
 
 const LAYER = /^(LayerVersion|PythonLayerVersion|NewLayerVersion)$/;
 const FROM_ARN = /^(fromLayerVersionArn|from_layer_version_arn|FromLayerVersionArn)$/;
@@ -27,11 +27,6 @@ const ADOT_WRAPPERS: Record<string, string> = {
 
 const short = (n: Node) => n.text.replace(/\s+/g, ' ').slice(0, 60);
 
-/** Where `Code.fromAsset` paths resolve: the app folder, or the workspace for `__dirname` paths. */
-function resolvePath(x: string, appDir: string): string {
-  return x.startsWith(WS) ? x.slice(WS.length) : joinPosix(appDir, x);
-}
-
 /** Layers a CDK source file declares with their content in the workspace; `warnings` gets those whose content is not static. */
 export function cdkLayerDecls(file: string, ctx: Ctx, appDir: string, warnings: string[]): LayerDecl[] {
   const out: LayerDecl[] = [];
@@ -45,7 +40,7 @@ export function cdkLayerDecls(file: string, ctx: Ctx, appDir: string, warnings: 
       continue;
     }
     const layerName = typeof c.props.layername === 'string' && c.props.layername ? c.props.layername : undefined;
-    out.push({ name: c.id, contentDir: resolvePath(content, appDir), declaredIn: { file, line: c.line }, ...(layerName ? { layerName } : {}) });
+    out.push({ name: c.id, contentDir: resolveAssetPath(content, appDir), declaredIn: { file, line: c.line }, ...(layerName ? { layerName } : {}) });
   }
   return out;
 }

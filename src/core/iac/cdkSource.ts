@@ -5,7 +5,7 @@
  * Only static values are evaluated; anything computed is reported, not guessed.
  */
 import type { Node } from 'web-tree-sitter';
-import { CALLS, type Ctx, constructCall, DYNAMIC, WS } from './cdkEval';
+import { CALLS, type Ctx, constructCall, DYNAMIC, resolveAssetPath } from './cdkEval';
 import { addCdkLayersAndEnv, cdkLayerDecls } from './cdkLayers';
 import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
 
@@ -50,7 +50,7 @@ export function extractCdkSource(file: string, root: Node, appDir: string): IacF
     if (typeof p.functionname === 'string' && p.functionname) fn.aliases.push(p.functionname);
     if (typeof p.memorysize === 'number') fn.memoryMb = p.memorysize;
     if (typeof p.timeout === 'number') fn.timeoutSec = p.timeout;
-    const resolve = (x: string) => (x.startsWith(WS) ? x.slice(WS.length) : joinPosix(appDir, x));
+    const resolve = (x: string) => resolveAssetPath(x, appDir);
     const code = p.code as Record<string, string> | undefined;
     const entry = typeof p.entry === 'string' ? resolve(p.entry) : undefined;
     if (c.type === 'DockerImageFunction') { fn.packageType = 'image'; }
