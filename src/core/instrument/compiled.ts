@@ -121,9 +121,3 @@ export function classLayout(text: string, from: Node, line: number): { cls: Node
   const outer = indentAt(text, cls.startIndex);
   return { cls, body, member, unit: member.length > outer.length ? member.slice(outer.length) : '    ' };
 }
-
-/** `want`, or `want` with the first free numeric suffix, not in `taken`. */
-export function freeIn(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
-}

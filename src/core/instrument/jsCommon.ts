@@ -1,6 +1,6 @@
 /** What JS/TS edits need to know about a file: module system, quotes, semicolons, where imports go. */
 import type { Node } from 'web-tree-sitter';
-import { descendants, eolOf, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, nextLineStart } from './text';
 import type { SourceDoc, TextEdit } from './types';
 
 /** Conventions of one JS/TS file. */
@@ -64,8 +64,7 @@ export function jsStyle(doc: SourceDoc, beforeOffset: number): JsStyle {
 
 /** A free module-scope name: `want`, else `want` with a suffix. */
 export function freeName(style: JsStyle, want: string): string {
-  if (!style.topNames.has(want)) return want;
-  for (let i = 2; ; i++) if (!style.topNames.has(`${want}${i}`)) return `${want}${i}`;
+  return freeIn(style.topNames, want);
 }
 
 /**

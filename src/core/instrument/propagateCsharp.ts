@@ -5,11 +5,11 @@
  * `ClientContext.custom` (base64 JSON) or the payload's `_tracing` for asynchronous invocations.
  */
 import type { Node } from 'web-tree-sitter';
-import { classLayout, freeIn, importPoint } from './compiled';
+import { classLayout, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { csharpReceiveEdits, csharpReceiveSites } from './propagateCsharpReceive';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, Target> = { SendMessageAsync: 'sqs', PublishAsync: 'sns', PutEventsAsync: 'eventbridge', InvokeAsync: 'lambda' };

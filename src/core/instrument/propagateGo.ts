@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { type GoImport, goImportEdits, goImportNames } from './goImports';
 import type { PropagationSite, Target } from './propagate';
 import { goInvokeSites, planGoInvoke } from './propagateGoReceive';
-import { descendants, eolOf, indentAt, insideMultilineToken, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, insideMultilineToken, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, [Target, string]> = { SendMessage: ['sqs', 'SendMessageInput'], Publish: ['sns', 'PublishInput'], PutEvents: ['eventbridge', 'PutEventsInput'], Invoke: ['lambda', 'InvokeInput'] };
@@ -25,11 +25,6 @@ function statementOf(n: Node): Node {
   let s = n;
   while (s.parent && s.parent.type !== 'statement_list' && s.parent.type !== 'block') s = s.parent;
   return s;
-}
-
-function free(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
 }
 
 const fieldName = (c: Node) => { const f = c.childForFieldName('function'); return f?.type === 'selector_expression' ? f.childForFieldName('field')?.text ?? '' : ''; };
@@ -126,7 +121,7 @@ export function planGoPropagation(doc: SourceDoc, site: PropagationSite): Instru
   // Names are free when neither the function nor the package level uses them.
   const topNames = root.namedChildren.flatMap((n) => (n?.type === 'function_declaration' ? [n.childForFieldName('name')?.text ?? ''] : n && /^(var|const|type)_declaration$/.test(n.type) ? descendants(n, 'identifier', 'type_identifier').map((i) => i.text) : []));
   const local = new Set([...names.values(), ...topNames, ...idsIn(fn)]);
-  const name = (want: string) => { const n = free(local, want); local.add(n); return n; };
+  const name = (want: string) => { const n = freeIn(local, want); local.add(n); return n; };
   const L = (i: string, x: string) => `${i}${x}${eol}`;
   const edits: TextEdit[] = [];
   const packages = [{ ecosystem: 'go' as const, name: OTEL, install: `go get ${OTEL}` }];

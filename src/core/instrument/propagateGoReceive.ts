@@ -9,7 +9,7 @@ import { type GoImport, goImportEdits, goImportNames } from './goImports';
 import { findHandlers } from './handlers';
 import type { PropagationSite } from './propagate';
 import { mergeAt } from './propagateGo';
-import { descendants, eolOf, indentAt, lineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
 const OTEL = 'go.opentelemetry.io/otel', PROPAGATION = 'go.opentelemetry.io/otel/propagation', LAMBDACONTEXT = 'github.com/aws/aws-lambda-go/lambdacontext';
@@ -55,7 +55,7 @@ export function planGoInvoke(doc: SourceDoc, site: PropagationSite): InstrumentP
     if (!imports.some((i) => i.path === path)) imports.push(clash ? { path, alias } : { path });
     return clash ? alias : base;
   };
-  const name = (want: string) => { let n = want; for (let i = 2; taken.has(n); i++) n = `${want}${i}`; taken.add(n); return n; };
+  const name = (want: string) => { const n = freeIn(taken, want); taken.add(n); return n; };
   const edits: TextEdit[] = [];
   const params = paramsOf(fn);
   const ctxParam = params.find((p) => p.childForFieldName('type')?.text === 'context.Context' || p.childForFieldName('type')?.text === `${names.get('context') ?? 'context'}.Context`);

@@ -5,11 +5,11 @@
  * JSON) or the payload's `_tracing` for asynchronous invocations.
  */
 import type { Node } from 'web-tree-sitter';
-import { classLayout, freeIn, importPoint } from './compiled';
+import { classLayout, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { isLambdaContext, javaInvokeSites, javaParams } from './propagateJavaReceive';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, Target> = { sendMessage: 'sqs', publish: 'sns', putEvents: 'eventbridge', invoke: 'lambda' };

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { PIP, pyHeadText, pyImportPoint } from './python';
 import type { PropagationSite, Target } from './propagate';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 import { wrapPython } from './wrap';
 
@@ -132,8 +132,7 @@ export function planPythonPropagation(doc: SourceDoc, site: PropagationSite): In
   const { importAt, follows } = pyImportPoint(doc, site.statement.startIndex);
   const fn = enclosingFunction(site.statement);
   const taken = new Set(fn ? descendants(fn, 'identifier').map((i) => i.text) : []);
-  let carrier = 'trace_carrier';
-  for (let i = 2; taken.has(carrier); i++) carrier = `trace_carrier${i}`;
+  const carrier = freeIn(taken, 'trace_carrier');
   const imports = moduleImports(root);
   const importLines = fromImported(root, 'opentelemetry.propagate').includes('inject') ? [] : ['from opentelemetry.propagate import inject'];
   const edits: TextEdit[] = [];

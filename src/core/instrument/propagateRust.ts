@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PropagationSite, Target } from './propagate';
 import { keepsTracing, lambdaEventParam, rustInvokeSites } from './propagateRustReceive';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, Target> = { send_message: 'sqs', publish: 'sns', put_events: 'eventbridge', invoke: 'lambda' };
@@ -122,7 +122,7 @@ export function planRustPropagation(doc: SourceDoc, site: PropagationSite): Inst
   const L = (i: string, x: string) => `${i}${x}${eol}`;
   const fn = site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda') ? site.statement : enclosingFn(site.statement)!;
   const local = new Set([...idsIn(fn)]);
-  const name = (want: string) => { let n = want; for (let i = 2; local.has(n); i++) n = `${want}${i}`; local.add(n); return n; };
+  const name = (want: string) => { const n = freeIn(local, want); local.add(n); return n; };
   const uses = root.namedChildren.filter((n): n is Node => n?.type === 'use_declaration');
   const edits: TextEdit[] = [];
   // HashMap by its short name when the file imports it or nothing else has that name.

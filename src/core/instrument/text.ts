@@ -95,3 +95,9 @@ export function afterLastLine(text: string, nodes: readonly Node[]): number | un
   const last = nodes.reduce((a, b) => (b.endIndex > a.endIndex ? b : a));
   return nextLineStart(text, last.endIndex);
 }
+
+/** `want`, or `want` with the first free numeric suffix, not in `taken`. */
+export function freeIn(taken: Set<string>, want: string): string {
+  if (!taken.has(want)) return want;
+  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
+}

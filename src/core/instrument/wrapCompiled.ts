@@ -2,13 +2,8 @@
 import type { Node } from 'web-tree-sitter';
 import { importPoint } from './compiled';
 import { ownDescendants } from './selection';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
-
-function free(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
-}
 
 /** Refuses selections whose local declarations are used after them (they would end up inside the new block). */
 function checkEscapes(stmts: Node[], declTypes: string[]): void {
@@ -51,20 +46,20 @@ export function wrapCompiled(doc: SourceDoc, stmts: Node[], style: InstrumentSty
   const braceOwnLine = !java && text.slice(lineStart(text, method.startIndex), method.startIndex).trim() === '';
   if (java) {
     const field = descendants(body, 'field_declaration').find((f) => f.text.includes('GlobalOpenTelemetry.getTracer'));
-    const tracer = field ? descendants(field, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : free(taken, 'TRACER');
+    const tracer = field ? descendants(field, 'variable_declarator')[0]?.childForFieldName('name')?.text ?? 'TRACER' : freeIn(taken, 'TRACER');
     addImports([...(field ? [] : ['io.opentelemetry.api.GlobalOpenTelemetry', 'io.opentelemetry.api.trace.Tracer']), 'io.opentelemetry.api.trace.Span', 'io.opentelemetry.api.trace.StatusCode', 'io.opentelemetry.context.Scope']);
     if (!field) edits.push({ start: nextLineStart(text, body.startIndex), end: nextLineStart(text, body.startIndex), newText: L(memberIndent, `private static final Tracer ${tracer} = GlobalOpenTelemetry.getTracer("${cls.childForFieldName('name')?.text ?? 'Handler'}");`) + eol });
-    const span = free(taken, 'span'), scope = free(taken, 'scope'), err = free(taken, 'e');
+    const span = freeIn(taken, 'span'), scope = freeIn(taken, 'scope'), err = freeIn(taken, 'e');
     edits.push({ start, end, newText: L(base, `Span ${span} = ${tracer}.spanBuilder("${spanName}").startSpan();`) + L(base, `try (Scope ${scope} = ${span}.makeCurrent()) {`)
       + reindent(text, root, start, end, unit) + L(base, `} catch (Throwable ${err}) {`) + L(i1, `${span}.recordException(${err});`) + L(i1, `${span}.setStatus(StatusCode.ERROR);`) + L(i1, `throw ${err};`)
       + L(base, '} finally {') + L(i1, `${span}.end();`) + L(base, '}') });
     return { title: `Wrap in a span: ${spanName}`, edits, packages: [], notes: [] };
   }
   const field = descendants(body, 'field_declaration').find((f) => f.text.includes('new ActivitySource('));
-  const source = field ? descendants(field, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry' : free(taken, 'Telemetry');
+  const source = field ? descendants(field, 'variable_declarator')[0]?.namedChildren[0]?.text ?? 'Telemetry' : freeIn(taken, 'Telemetry');
   addImports(['System.Diagnostics']);
   if (!field) edits.push({ start: nextLineStart(text, body.startIndex), end: nextLineStart(text, body.startIndex), newText: L(memberIndent, `private static readonly ActivitySource ${source} = new ActivitySource("${cls.childForFieldName('name')?.text ?? 'Function'}");`) + eol });
-  const activity = free(taken, 'activity'), ex = free(taken, 'ex');
+  const activity = freeIn(taken, 'activity'), ex = freeIn(taken, 'ex');
   const i2 = i1 + unit;
   // A using block, not a using declaration: the activity must end where the selection ends.
   const open = (i: string, head: string) => (braceOwnLine ? L(i, head) + L(i, '{') : L(i, `${head} {`));

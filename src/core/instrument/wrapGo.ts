@@ -5,17 +5,12 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { nativeCallName, nativeOutboundCalls } from './nativeCalls';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type InstrumentStyle, type SourceDoc, type TextEdit } from './types';
 
 const GO_FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 const OTEL = 'go.opentelemetry.io/otel';
 const CODES = 'go.opentelemetry.io/otel/codes';
-
-function free(taken: Set<string>, want: string): string {
-  if (!taken.has(want)) return want;
-  for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
-}
 
 /** Descendants of `stmts` of `types` that run in the selection's own function (not in a nested func literal). */
 function own(stmts: Node[], fn: Node, ...types: string[]): Node[] {
@@ -101,7 +96,7 @@ export function wrapGo(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, sp
   const topLevel = root.namedChildren.filter((n): n is Node => n !== null);
   const tracerDecl = topLevel.filter((n) => n.type === 'var_declaration').flatMap((v) => descendants(v, 'var_spec')).find((v) => /\botel\.Tracer\(/.test(v.text));
   const topNames = new Set(topLevel.flatMap((n) => descendants(n, 'identifier').filter((i) => i.parent?.type === 'var_spec' || i.parent?.type === 'const_spec' || i.parent?.type === 'function_declaration').map((i) => i.text)));
-  const tracer = tracerDecl?.childForFieldName('name')?.text ?? free(topNames, 'tracer');
+  const tracer = tracerDecl?.childForFieldName('name')?.text ?? freeIn(topNames, 'tracer');
   const declared = declaredNames(stmts);
   const after = stmts[stmts.length - 1].parent!.namedChildren.filter((n): n is Node => n !== null && n.startIndex >= stmts[stmts.length - 1].endIndex);
   const escapes = after.flatMap((n) => descendants(n, 'identifier')).some((i) => declared.includes(i.text));
@@ -113,7 +108,7 @@ export function wrapGo(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, sp
   const unit = base.length > inner.length && base.startsWith(inner) ? base.slice(inner.length) : '\t';
   const L = (i: string, x: string) => `${i}${x}${eol}`;
   const start = lineStart(text, stmts[0].startIndex), end = nextLineStart(text, stmts[stmts.length - 1].endIndex);
-  const span = free(fnNames, 'span');
+  const span = freeIn(fnNames, 'span');
   const errLines = (i: string) => (recordsErr ? L(i, 'if err != nil {') + L(i + unit, `${span}.RecordError(err)`) + L(i + unit, `${span}.SetStatus(codes.Error, err.Error())`) + L(i, '}') : '');
   // A defer in the selection runs when the function returns: inside a closure it would run at the closure's end.
   const defers = own(stmts, fn, 'defer_statement').length > 0;
@@ -123,7 +118,7 @@ export function wrapGo(doc: SourceDoc, stmts: Node[], style: InstrumentStyle, sp
     body = L(base, 'func() {') + L(base + unit, `${usesCtx ? ctxName : '_'}, ${span} := ${tracer}.Start(${parent}, "${spanName}")`) + L(base + unit, `defer ${span}.End()`)
       + reindent(text, root, start, end, unit) + errLines(base + unit) + L(base, '}()');
   } else {
-    const spanCtx = free(fnNames, 'spanCtx');
+    const spanCtx = freeIn(fnNames, 'spanCtx');
     let selected = text.slice(start, end);
     if (usesCtx) {
       const ids = stmts.flatMap((s) => descendants(s, 'identifier')).filter((i) => i.text === ctxName).sort((a, b) => b.startIndex - a.startIndex);
