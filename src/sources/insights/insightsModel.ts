@@ -114,7 +114,7 @@ interface FnExtras { cold: DurationDigest; warm: DurationDigest; slowest?: Invoc
 /**
  * Builds a snapshot in steps, so a large store can be summarised in slices that each keep the
  * extension host responsive: `add` every trace's facts, then run `finish()` to its end (each
- * `next()` aggregates one function). `buildInsights` does it all at once.
+ * `next()` aggregates one function).
  */
 export class InsightsBuilder {
   private readonly matched = new Map<string, DiscoveredFunction | undefined>();
@@ -236,15 +236,4 @@ export class InsightsBuilder {
     }
     return { byFile, functions, traces: this.traces, invocations: this.invocations, unmatched: [...this.unmatched].sort() };
   }
-}
-
-/**
- * Builds the snapshot at once. `facts` are every stored trace's facts; `known` the declared
- * functions; `functionMap` the user's overrides (trace name -> declared name).
- */
-export function buildInsights(facts: Iterable<TraceFacts>, known: readonly DiscoveredFunction[], functionMap?: Readonly<Record<string, string>>): InsightsSnapshot {
-  const b = new InsightsBuilder(known, functionMap);
-  for (const f of facts) b.add(f);
-  const steps = b.finish();
-  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
 }
