@@ -160,6 +160,9 @@ function sharedValue(st: JsonDecodeState, key: string, s: string): string {
   return (kv.slots[slot] = st.strings.intern(s));
 }
 
+/** An intValue given as a string: a decimal integer of at most 20 digits (the scanner accepts the same). */
+export const INT_TEXT = /^-?\d{1,20}$/;
+
 /** `key` is the attribute's top-level key: values are shared per key. */
 function jsonValue(v: any, st: JsonDecodeState, depth: number, key: string): AttrValue {
   if (v === null || typeof v !== 'object') return null;
@@ -168,7 +171,7 @@ function jsonValue(v: any, st: JsonDecodeState, depth: number, key: string): Att
   x = v.intValue;
   if (x !== undefined) {
     if (typeof x === 'number') return x;
-    if (typeof x === 'string' && /^-?\d{1,20}$/.test(x)) return Number(x);
+    if (typeof x === 'string' && INT_TEXT.test(x)) return Number(x);
     throw new SpanProblem(`has an attribute intValue that is not an integer: ${JSON.stringify(x)?.slice(0, 40)}`);
   }
   x = v.boolValue;

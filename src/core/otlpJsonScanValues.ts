@@ -4,6 +4,7 @@
  * gives. A shape it does not read the same way throws `SURPRISE` (see otlpJsonScanSpan.ts).
  */
 import type { AttrValue, Attributes } from './model';
+import { INT_TEXT } from './otlpJsonFields';
 import { JsonLexer, SURPRISE } from './otlpJsonScanLexer';
 import { MAX_VALUE_DEPTH, setAttr } from './otlpSpan';
 
@@ -184,6 +185,3 @@ export class AttributeScanner extends JsonLexer {
     return out;
   }
 }
-
-/** What `jsonAttributes` accepts as an intValue string. */
-const INT_TEXT = /^-?\d{1,20}$/;
