@@ -60,17 +60,30 @@ export function addCdkLayersAndEnv(fn: FunctionDecl, call: Node, c: ConstructCal
     else fn.warnings.push(`adotInstrumentation \`${short(adot)}\` has no static AdotLambdaExecWrapper: auto-instrumentation is not read from it`);
   }
   const binding = bindingOf(call);
-  if (binding) {
-    for (const n of ctx.root.descendantsOfType([...CALLS])) {
-      if (!n) continue;
-      const [obj, method] = receiverAndMethod(n);
-      if (obj !== binding) continue;
-      const a = args(n);
-      if (ADD_LAYERS.test(method)) for (const x of a) addLayer(fn, x, ctx);
-      else if (ADD_ENV.test(method) && a.length >= 2) setVar(fn, vars, a[0], a[1], ctx);
-    }
+  for (const { method, n } of (binding && laterCalls(ctx).get(binding)) || []) {
+    const a = args(n);
+    if (ADD_LAYERS.test(method)) for (const x of a) addLayer(fn, x, ctx);
+    else if (ADD_ENV.test(method) && a.length >= 2) setVar(fn, vars, a[0], a[1], ctx);
   }
   if (Object.keys(vars).length) fn.environment = vars;
+}
+
+/** The file's `addLayers`/`addEnvironment` calls by receiver, in source order: walked once per file, not once per function. */
+const laterCallsOf = new WeakMap<Ctx, Map<string, { method: string; n: Node }[]>>();
+function laterCalls(ctx: Ctx): Map<string, { method: string; n: Node }[]> {
+  let byReceiver = laterCallsOf.get(ctx);
+  if (byReceiver) return byReceiver;
+  byReceiver = new Map();
+  for (const n of ctx.root.descendantsOfType([...CALLS])) {
+    if (!n) continue;
+    const [obj, method] = receiverAndMethod(n);
+    if (!ADD_LAYERS.test(method) && !ADD_ENV.test(method)) continue;
+    const list = byReceiver.get(obj) ?? [];
+    list.push({ method, n });
+    byReceiver.set(obj, list);
+  }
+  laterCallsOf.set(ctx, byReceiver);
+  return byReceiver;
 }
 
 function receiverAndMethod(n: Node): [string, string] {
