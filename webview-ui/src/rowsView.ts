@@ -153,11 +153,10 @@ export class RowsView {
 
   private bind(r: RowEls, s: UiState, i: number, pos: number): void {
     const v = s.v;
-    const dur = formatDurationUs(v.durUs[i]);
     const key = `${i} ${pos} ${s.rows.length} ${s.sel === i} ${s.collapsed[i]} ${s.critical} ${s.keep === null ? 0 : s.keep[i]} ${s.isMatch[i]} ${s.matchPos >= 0 && s.matches[s.matchPos] === i}`;
     if (r.key !== key) {
       r.key = key;
-      this.bindLabel(r, s, i, pos, dur);
+      this.bindLabel(r, s, i, pos);
     }
     const barKey = `${i} ${s.view.start} ${s.view.end}`;
     if (r.barKey === barKey) return;
@@ -173,8 +172,9 @@ export class RowsView {
     r.dur.classList.toggle('inside', place === 'inside');
   }
 
-  private bindLabel(r: RowEls, s: UiState, i: number, pos: number, dur: string): void {
+  private bindLabel(r: RowEls, s: UiState, i: number, pos: number): void {
     const v = s.v;
+    const dur = formatDurationUs(v.durUs[i]);
     const f = v.flags[i];
     const kids = hasChildren(v, i);
     const open = kids && s.collapsed[i] === 0;
