@@ -5,9 +5,9 @@
  * `@app.function_name(name=...)`). Each registration pins its handler's definition line.
  */
 import type { Node } from 'web-tree-sitter';
+import { kids } from '../code/codeIndex';
 import { dirnamePosix, type FunctionDecl, joinPosix } from './types';
 
-const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 
 /** Node v4 `app.<method>` -> the binding type it registers (as function.json would name it). */
 const NODE_TRIGGERS: Record<string, string> = {

@@ -5,9 +5,9 @@
  * importing it. Pure: works on syntax trees already parsed.
  */
 import type { Node } from 'web-tree-sitter';
+import { kids } from '../code/codeIndex';
 import type { FunctionDecl, IacFileResult } from './types';
 
-const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 
 /** A blueprint the script registers: the module it comes from (dotted, app-relative) and its name there. */
 interface Registration { module: string; name: string }

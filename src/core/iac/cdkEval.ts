@@ -4,6 +4,7 @@
  * runtimes and durations, and the props of construct calls. Anything computed evaluates to undefined.
  */
 import type { Node } from 'web-tree-sitter';
+import { kids } from '../code/codeIndex';
 import { joinPosix } from './types';
 
 /** A statically evaluated CDK value; undefined when computed. */
@@ -29,8 +30,6 @@ export function resolveAssetPath(x: string, appDir: string): string {
   return x.startsWith(WS) ? x.slice(WS.length) : joinPosix(appDir, x);
 }
 
-/** Named children, nulls dropped. */
-export const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 
 /** CDK's `Runtime.NODEJS_22_X` / `Runtime_PYTHON_3_12()` constant -> the Lambda runtime id. */
 export function cdkRuntimeId(constant: string): string | undefined {

@@ -8,7 +8,8 @@
  * anything else computed is reported, never guessed.
  */
 import type { Node } from 'web-tree-sitter';
-import { args, calleeName, CALLS, type ConstructCall, constructCall, type Ctx, evalNode, kids, lookupAssignment, resolveAssetPath, STRINGS, unquote } from './cdkEval';
+import { kids } from '../code/codeIndex';
+import { args, calleeName, CALLS, type ConstructCall, constructCall, type Ctx, evalNode, lookupAssignment, resolveAssetPath, STRINGS, unquote } from './cdkEval';
 import type { FunctionDecl, LayerDecl } from './types';
 
 const LAYER = /^(LayerVersion|PythonLayerVersion|NewLayerVersion)$/;

@@ -3,6 +3,7 @@
  * custom handlers) and Google Cloud Functions (functions-framework registrations in code).
  */
 import type { Node } from 'web-tree-sitter';
+import { kids } from '../code/codeIndex';
 import { child, type DocNode, parseJsonDoc, str } from './docTree';
 import { dirnamePosix, type FunctionDecl, type IacFileResult, joinPosix } from './types';
 
@@ -63,7 +64,6 @@ export function azureWorkerRuntime(localSettings: string): string | undefined {
   return str(child(child(root as DocNode, 'Values'), 'FUNCTIONS_WORKER_RUNTIME'));
 }
 
-const kids = (n: Node | null | undefined): Node[] => (n ? n.namedChildren.filter((c): c is Node => c !== null) : []);
 
 function unquote(t: string): string {
   return t.replace(/^[`'"]|[`'"]$/g, '');
