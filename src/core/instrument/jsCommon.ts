@@ -1,6 +1,6 @@
 /** What JS/TS edits need to know about a file: module system, quotes, semicolons, where imports go. */
 import type { Node } from 'web-tree-sitter';
-import { descendants, eolOf, freeIn, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, named, nextLineStart } from './text';
 import type { SourceDoc, TextEdit } from './types';
 
 /** Conventions of one JS/TS file. */
@@ -89,7 +89,7 @@ export function extendImport(doc: SourceDoc, s: JsStyle, names: string[], module
     if (!st || !descendants(st, 'string_fragment').some((x) => x.text === module)) continue;
     const list = st.type === 'import_statement' ? descendants(st, 'named_imports')[0]
       : isRequireDecl(st) ? descendants(st, 'object_pattern')[0] : undefined;
-    const items = list?.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment') ?? [];
+    const items = named(list);
     const last = items[items.length - 1];
     if (!list || !last) continue;
     const cjs = list.type === 'object_pattern';

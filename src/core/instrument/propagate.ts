@@ -12,7 +12,7 @@ import { javaPropagationSites, planJavaPropagation } from './propagateJava';
 import { planPythonPropagation, pythonPropagationSites } from './propagatePython';
 import { planRustPropagation, rustPropagationSites } from './propagateRust';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, indentAt, lineStart } from './text';
+import { descendants, eolOf, indentAt, lineStart, named } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 import { wrapJs } from './wrap';
 
@@ -129,7 +129,7 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   if (site.kind === 'extract' && (site.target === 'eventbridge' || site.target === 'lambda')) return planJsReceive(doc, site);
   if (site.kind === 'extract') {
     const body = site.statement.childForFieldName('body');
-    const stmts = body?.type === 'statement_block' ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
+    const stmts = body?.type === 'statement_block' ? named(body) : [];
     if (!stmts.length) throw new InstrumentError('the loop body is not a block');
     const rec = site.statement.childForFieldName('left')?.text.replace(/^(const|let|var)\s+/, '') ?? 'record';
     const carrier = site.target === 'sns'
@@ -152,7 +152,7 @@ export function planPropagation(doc: SourceDoc, site: PropagationSite): Instrume
   const attrs = `Object.fromEntries(Object.entries(${carrier}).map(([k, v]) => [k, { DataType: ${s.quote}String${s.quote}, StringValue: v }]))`;
   const addProp = (prop: string, into: Node = obj): TextEdit => {
     const obj = into;
-    const props = obj.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
+    const props = named(obj);
     const lastProp = props[props.length - 1];
     if (!lastProp) return { start: obj.startIndex + 1, end: obj.startIndex + 1, newText: ` ${prop} ` };
     const multiline = lastProp.startPosition.row !== obj.startPosition.row;

@@ -9,7 +9,7 @@ import { classLayout, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { csharpReceiveEdits, csharpReceiveSites } from './propagateCsharpReceive';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, named, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, Target> = { SendMessageAsync: 'sqs', PublishAsync: 'sns', PutEventsAsync: 'eventbridge', InvokeAsync: 'lambda' };
@@ -21,7 +21,6 @@ const OTEL_API: PackageNeed = { ecosystem: 'nuget', name: 'OpenTelemetry.Api', i
 const HELPER = 'WithTraceContext';
 const CONTEXT = 'new PropagationContext(Activity.Current?.Context ?? default, Baggage.Current)';
 
-const named = (n: Node) => n.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
 
 function statementOf(n: Node): Node {
   let s = n;

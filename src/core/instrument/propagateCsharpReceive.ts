@@ -8,11 +8,10 @@
 import type { Node } from 'web-tree-sitter';
 import { findHandlers } from './handlers';
 import type { PropagationSite } from './propagate';
-import { descendants, indentAt, nextLineStart } from './text';
+import { descendants, indentAt, named, nextLineStart } from './text';
 import { InstrumentError, type TextEdit } from './types';
 import type { SourceDoc } from './types';
 
-const named = (n: Node) => n.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
 const EVENTBRIDGE = /^(?:[\w.]+\.)?(CloudWatchEvent|EventBridgeEvent)<(.+)>$/;
 // Event types of the Amazon.Lambda.*Events packages: a source that is not another function's Invoke.
 const SOURCE_TYPES = /^(?:[\w.]+\.)?(SQS|SNS|APIGateway|ApplicationLoadBalancer|S3|DynamoDB|Kinesis|KinesisFirehose|CloudWatch|Scheduled|Cognito|Kafka|Lex|Connect|SimpleEmail|CodeCommit|Config|MQ|ActiveMQ|RabbitMQ|LambdaFunctionUrl)\w*(Event|Request)\b/;

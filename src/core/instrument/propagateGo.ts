@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { type GoImport, goImportEdits, goImportNames } from './goImports';
 import type { PropagationSite, Target } from './propagate';
 import { goInvokeSites, planGoInvoke } from './propagateGoReceive';
-import { descendants, eolOf, freeIn, indentAt, insideMultilineToken, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, insideMultilineToken, lineStart, named, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, [Target, string]> = { SendMessage: ['sqs', 'SendMessageInput'], Publish: ['sns', 'PublishInput'], PutEvents: ['eventbridge', 'PutEventsInput'], Invoke: ['lambda', 'InvokeInput'] };
@@ -277,7 +277,7 @@ export function mergeAt(edits: TextEdit[]): TextEdit[] {
 
 /** Adds `field` as the last element of a Go composite literal body, on its own line when the literal spans lines. */
 function addField(text: string, lit: Node, field: string, eol: string): TextEdit[] {
-  const els = lit.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
+  const els = named(lit);
   const last = els[els.length - 1];
   if (!last) return [{ start: lit.startIndex + 1, end: lit.startIndex + 1, newText: field }];
   if (last.startPosition.row === lit.startPosition.row && lit.endPosition.row === lit.startPosition.row) return [{ start: last.endIndex, end: last.endIndex, newText: `, ${field}` }];

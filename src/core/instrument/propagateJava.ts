@@ -9,7 +9,7 @@ import { classLayout, importPoint } from './compiled';
 import type { PropagationSite, Target } from './propagate';
 import { isLambdaContext, javaInvokeSites, javaParams } from './propagateJavaReceive';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart, reindent } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, named, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type PackageNeed, type SourceDoc, type TextEdit } from './types';
 
 const SENDS: Record<string, Target> = { sendMessage: 'sqs', publish: 'sns', putEvents: 'eventbridge', invoke: 'lambda' };
@@ -169,7 +169,7 @@ export function planJavaPropagation(doc: SourceDoc, site: PropagationSite): Inst
   if (site.kind === 'extract') {
     const eb = site.target === 'eventbridge', sns = site.target === 'sns', invoked = site.target === 'lambda';
     const block = site.statement.childForFieldName('body')!;
-    const stmts = block.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment');
+    const stmts = named(block);
     if (!stmts.length || stmts[0].startPosition.row === block.startPosition.row || stmts[stmts.length - 1].endPosition.row === block.endPosition.row) {
       throw new InstrumentError(`line ${site.line}: the ${eb ? 'handler' : 'loop'} body is not laid out one statement per line; format the file first`);
     }

@@ -8,7 +8,7 @@ import { findHandlers } from './handlers';
 import { extendImport, freeName, importLine, jsStyle, type JsStyle } from './jsCommon';
 import { NPM } from './node';
 import type { PropagationSite } from './propagate';
-import { descendants, indentAt, indentUnit, lineStart, nextLineStart, reindent } from './text';
+import { descendants, indentAt, indentUnit, lineStart, named, nextLineStart, reindent } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 import { jsImportedNames } from './wrap';
 
@@ -46,7 +46,7 @@ function paramName(p: Node | undefined): string | undefined {
 function paramsOf(fn: Node): Node[] {
   const single = fn.childForFieldName('parameter');
   if (single) return [single];
-  return (fn.childForFieldName('parameters')?.namedChildren ?? []).filter((p): p is Node => p !== null && p.type !== 'comment');
+  return named(fn.childForFieldName('parameters'));
 }
 
 function calledNames(fn: Node): string[] {

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { PIP, pyHeadText, pyImportPoint } from './python';
 import type { PropagationSite, Target } from './propagate';
 import { enclosingFunction } from './selection';
-import { descendants, eolOf, freeIn, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, freeIn, indentAt, lineStart, named, nextLineStart } from './text';
 import { InstrumentError, type InstrumentPlan, type SourceDoc, type TextEdit } from './types';
 import { wrapPython } from './wrap';
 
@@ -107,7 +107,7 @@ export function planPythonPropagation(doc: SourceDoc, site: PropagationSite): In
   const extractImport = { module: 'opentelemetry.propagate', name: 'extract' };
   if (site.kind === 'extract' && site.statement.type === 'function_definition') {
     const body = site.statement.childForFieldName('body');
-    const all = body ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
+    const all = named(body);
     const stmts = all[0]?.type === 'expression_statement' && all[0].namedChildren[0]?.type === 'string' ? all.slice(1) : all;
     if (!stmts.length || stmts[0].startPosition.row === site.statement.startPosition.row) throw new InstrumentError('the handler\'s body is not on lines of its own');
     const [event, context] = params(site.statement);
@@ -120,7 +120,7 @@ export function planPythonPropagation(doc: SourceDoc, site: PropagationSite): In
   }
   if (site.kind === 'extract') {
     const body = site.statement.childForFieldName('body');
-    const stmts = body ? body.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
+    const stmts = named(body);
     const rec = site.statement.childForFieldName('left')?.text ?? 'record';
     const carrier = site.target === 'sns'
       ? `{k: v.get("Value") for k, v in ${rec}["Sns"].get("MessageAttributes", {}).items()}`
@@ -149,7 +149,7 @@ export function planPythonPropagation(doc: SourceDoc, site: PropagationSite): In
   if (importLines.length) edits.unshift({ start: importAt, end: importAt, newText: pyHeadText(eol, follows, importLines, []) });
   edits.push({ start: lineStart(text, site.statement.startIndex), end: lineStart(text, site.statement.startIndex), newText: `${base}${carrier} = {}${eol}${base}inject(${carrier})${eol}` });
   const args = site.params!.childForFieldName('arguments')!;
-  const last = args.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment').pop()!;
+  const last = named(args).pop()!;
   if (site.target === 'sqs' || site.target === 'sns') {
     edits.push({ start: last.endIndex, end: last.endIndex, newText: `, MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in ${carrier}.items()}` });
   } else if (site.target === 'lambda') {

@@ -1,6 +1,6 @@
 /** "Add tracing to handler" for Python handlers. */
 import type { Node } from 'web-tree-sitter';
-import { descendants, eolOf, indentAt, lineStart, nextLineStart } from './text';
+import { descendants, eolOf, indentAt, lineStart, named, nextLineStart } from './text';
 import { type HandlerSite, InstrumentError, type InstrumentPlan, type InstrumentStyle, type PackageNeed, type SourceDoc } from './types';
 
 export const PIP: Record<InstrumentStyle, PackageNeed> = {
@@ -49,7 +49,7 @@ export function planPython(doc: SourceDoc, site: HandlerSite, style: InstrumentS
   const { importAt, follows } = pyImportPoint(doc, outer.startIndex);
   const imports = follows ? [true] : [];
   const body = site.fn.childForFieldName('body')!;
-  const stmts = body.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+  const stmts = named(body);
   if (!stmts.length || stmts[0].startPosition.row === site.fn.startPosition.row) throw new InstrumentError(`${site.name} is defined on one line; put its body on its own lines first`);
   const bodyIndent = indentAt(text, stmts[0].startIndex);
   const firstCode = isDocstring(stmts[0]) && stmts[1] ? stmts[1] : stmts[0];

@@ -101,3 +101,8 @@ export function freeIn(taken: Set<string>, want: string): string {
   if (!taken.has(want)) return want;
   for (let i = 2; ; i++) if (!taken.has(`${want}${i}`)) return `${want}${i}`;
 }
+
+/** Named children of `n` other than comments; none for a missing node. */
+export function named(n: Node | null | undefined): Node[] {
+  return n ? n.namedChildren.filter((x): x is Node => x !== null && x.type !== 'comment') : [];
+}
