@@ -9,7 +9,7 @@ import type { Advice } from '../../core/analysis/advice';
 import { aggregateInvocations } from '../../core/analysis/aggregates';
 import { formatUsd } from '../../core/analysis/cost';
 import type { FindingKind } from '../../core/analysis/findings';
-import { matchFunction, normalizeArchitecture } from '../../core/analysis/functionMatch';
+import { matchFunction } from '../../core/analysis/functionMatch';
 import { buildFunctionRow, type FunctionRow } from '../../core/analysis/functionReport';
 import { functionFactsOf } from '../../core/analysis/report';
 import type { Invocation } from '../../core/analysis/invocations';
