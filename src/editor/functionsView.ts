@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { TraceSummary } from '../core/model';
 import { formatDurationUs } from '../core/waterfall/layout';
-import { FUNCTION_SORTS, groupByFunction, sortFunctions, sortTraces, type FunctionGroup, type FunctionHealth, type FunctionSort } from '../sources/functionsHealth';
+import { FUNCTION_SORTS, sortFunctions, sortTraces, type FunctionGroup, type FunctionHealth, type FunctionSort } from '../sources/functionsHealth';
 import { formatMs, formatRate } from '../sources/insights/insightsFormat';
 import { localTime, plural } from './format';
 import { FunctionsModel } from './functionsModel';
@@ -75,7 +75,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   private filterText = '';
   private view: vscode.TreeView<FunctionsNode> | undefined;
 
-  constructor(stores: StoreController, private readonly log: vscode.LogOutputChannel) {
+  constructor(stores: StoreController, log: vscode.LogOutputChannel) {
     this.model = new FunctionsModel(stores, log);
     this.subscription = stores.onDidChangeTraces(() => {
       // the next read sees the new traces at once; the tree itself repaints at most every REFRESH_DELAY_MS
