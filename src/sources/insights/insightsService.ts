@@ -198,7 +198,8 @@ export class InsightsService {
 
   /** Re-runs discovery; true when the functions or the file list changed (span mapping depends on both). */
   private async rediscover(): Promise<boolean> {
-    const before = JSON.stringify([this.known.map((f) => [f.name, f.file, f.line, f.declaredIn, f.handler]), this.files]);
+    const key = () => JSON.stringify([this.known.map((f) => [f.name, f.file, f.line, f.declaredIn, f.handler]), this.files]);
+    const before = key();
     const { WorkspaceDiscovery, walkWorkspace } = await import('../workspace/lazyWorkspace');
     this.discovery ??= new WorkspaceDiscovery(this.options.root);
     const r = await this.discovery.run();
@@ -206,7 +207,7 @@ export class InsightsService {
     this.files = [...walkWorkspace(this.options.root).keys()];
     this.texts.clear();
     for (const w of r.warnings) this.options.log?.(`workspace: ${w}`);
-    return JSON.stringify([this.known.map((f) => [f.name, f.file, f.line, f.declaredIn, f.handler]), this.files]) !== before;
+    return key() !== before;
   }
 
   private factsContext() {
