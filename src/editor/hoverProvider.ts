@@ -10,6 +10,7 @@ import type { HandlerInsight, LineInsight, SplitStats } from '../sources/insight
 import { formatMs, formatRate } from '../sources/insights/insightsFormat';
 import { formatUsd } from '../core/analysis/cost';
 import type { InsightsHost } from './codeLensInsights';
+import { GET_TRACES_COMMAND } from './codeLensProvider';
 import { SHOW_FUNCTION_TRACES_COMMAND } from './functionTracesPick';
 import { OPEN_TRACE_COMMAND } from './traceCommands';
 
@@ -39,7 +40,7 @@ export function handlerHoverMarkdown(h: HandlerInsight): string {
   out.push(`**$(pulse) ${md(h.fn.name)}**${names}`);
   const r = h.row;
   if (!r) {
-    out.push('', vscode.l10n.t('No traces of this function yet.'), '', commandLink(vscode.l10n.t('Get traces…'), 'traceInsight.getTraces', [h.fn.name]));
+    out.push('', vscode.l10n.t('No traces of this function yet.'), '', commandLink(vscode.l10n.t('Get traces…'), GET_TRACES_COMMAND, [h.fn.name]));
     return out.join('\n');
   }
   out.push('', `| | p50 | p95 | p99 | ${vscode.l10n.t('max')} | ${vscode.l10n.t('invocations')} |`, '|---|--:|--:|--:|--:|--:|');
@@ -102,7 +103,7 @@ export class InsightsHoverProvider implements vscode.HoverProvider {
     for (const l of file.lines) if (l.line === line) parts.push(lineHoverMarkdown(l, region));
     if (!parts.length) return undefined;
     const m = new vscode.MarkdownString(parts.join('\n\n---\n\n'), true);
-    m.isTrusted = { enabledCommands: [OPEN_TRACE_COMMAND, SHOW_FUNCTION_TRACES_COMMAND, 'traceInsight.getTraces'] };
+    m.isTrusted = { enabledCommands: [OPEN_TRACE_COMMAND, SHOW_FUNCTION_TRACES_COMMAND, GET_TRACES_COMMAND] };
     return new vscode.Hover(m, document.lineAt(position.line).range);
   }
 }
