@@ -89,13 +89,6 @@ export function descendants(n: Node, ...types: string[]): Node[] {
   return n.descendantsOfType(types).filter((x): x is Node => x !== null);
 }
 
-/** The offset just past the end of the line holding the last of `nodes`, or undefined when empty. */
-export function afterLastLine(text: string, nodes: readonly Node[]): number | undefined {
-  if (nodes.length === 0) return undefined;
-  const last = nodes.reduce((a, b) => (b.endIndex > a.endIndex ? b : a));
-  return nextLineStart(text, last.endIndex);
-}
-
 /** `want`, or `want` with the first free numeric suffix, not in `taken`. */
 export function freeIn(taken: Set<string>, want: string): string {
   if (!taken.has(want)) return want;
