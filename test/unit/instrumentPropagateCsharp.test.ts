@@ -5,12 +5,11 @@ import path from 'node:path';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 // No C# compiler on this machine: results are checked by exact text and a tree-sitter parse without errors.
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 // Quiet sites (directly invoked handlers) are tested in instrumentPropagateCsharpInvoke.test.ts.
-const summary = (name: string, text: string) => propagationSites(docOf(name, text)).filter((s) => !s.quiet).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = String.raw`using System.Text.Json;
 using System.Threading.Tasks;
@@ -201,11 +200,11 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
   before(async () => { await useParsers(['csharp']); });
 
   it('injects into every send: SQS and SNS message attributes (inline and a request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
-    assert.deepEqual(summary('Sender.cs', SENDER), ['inject sqs 24', 'inject sns 30', 'inject eventbridge 32', 'inject lambda 39', 'inject lambda 40']);
+    assert.deepEqual(siteLines('Sender.cs', SENDER, false), ['inject sqs 24', 'inject sns 30', 'inject eventbridge 32', 'inject lambda 39', 'inject lambda 40']);
     const { text, titles } = propagateAll('Sender.cs', SENDER, false);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
-    assert.deepEqual(summary('Sender.cs', text), [], 'applying twice changes nothing');
+    assert.deepEqual(siteLines('Sender.cs', text, false), [], 'applying twice changes nothing');
   });
 
   it('keeps CRLF line endings', () => {
@@ -215,7 +214,7 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
   });
 
   it('continues the sender\'s trace for each SQS and SNS record (a consumer activity whose parent comes from the message attributes), in either brace style, once', () => {
-    assert.deepEqual(summary('Receiver.cs', RECEIVER), ['extract sqs 12', 'extract sns 21']);
+    assert.deepEqual(siteLines('Receiver.cs', RECEIVER, false), ['extract sqs 12', 'extract sns 21']);
     const { text, titles } = propagateAll('Receiver.cs', RECEIVER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record']);
     assert.equal(text, RECEIVER_PROPAGATED);
@@ -241,15 +240,15 @@ describe('instrument: C# trace context (AWSSDK sends, SQSEvent/SNSEvent receives
     const wrap = (body: string, params = 'SQSEvent sqsEvent') => `using Amazon.Lambda.SQSEvents;\n\nclass A\n{\n    async Task F(${params})\n    {\n${body}    }\n}\n`;
     const injected = '        var c = new Dictionary<string, string>();\n        Propagators.DefaultTextMapPropagator.Inject(new PropagationContext(Activity.Current?.Context ?? default, Baggage.Current), c, (d, k, v) => d[k] = v);\n'
       + '        await lambda.InvokeAsync(new InvokeRequest { FunctionName = "x", Payload = Encode(c) });\n';
-    assert.deepEqual(summary('A.cs', wrap(injected)), []);
+    assert.deepEqual(siteLines('A.cs', wrap(injected), false), []);
     const loop = '        foreach (var m in sqsEvent.Records)\n        {\n            G(m);\n        }\n';
-    assert.deepEqual(summary('A.cs', wrap(loop)), ['extract sqs 7']);
-    assert.deepEqual(summary('A.cs', wrap(`        var p = Propagators.DefaultTextMapPropagator.Extract(default, sqsEvent.Records[0].MessageAttributes, Get);\n${loop}`)), []);
-    assert.deepEqual(summary('A.cs', wrap(loop.replace('sqsEvent', 'streamEvent'), 'DynamoDBEvent streamEvent')), []);
-    assert.deepEqual(summary('A.cs', wrap('        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = u, MessageBody = b, MessageAttributes = attrs });\n        await sqs.SendMessageAsync(u, b);\n')), []);
+    assert.deepEqual(siteLines('A.cs', wrap(loop), false), ['extract sqs 7']);
+    assert.deepEqual(siteLines('A.cs', wrap(`        var p = Propagators.DefaultTextMapPropagator.Extract(default, sqsEvent.Records[0].MessageAttributes, Get);\n${loop}`), false), []);
+    assert.deepEqual(siteLines('A.cs', wrap(loop.replace('sqsEvent', 'streamEvent'), 'DynamoDBEvent streamEvent'), false), []);
+    assert.deepEqual(siteLines('A.cs', wrap('        await sqs.SendMessageAsync(new SendMessageRequest { QueueUrl = u, MessageBody = b, MessageAttributes = attrs });\n        await sqs.SendMessageAsync(u, b);\n'), false), []);
     // In an expression lambda there is no statement to put the carrier before; in a block lambda there is.
     const lambdas = '        ids.ForEach(id => sqs.SendMessageAsync(new SendMessageRequest { MessageBody = id }));\n        ids.ForEach(id =>\n        {\n            sqs.SendMessageAsync(new SendMessageRequest { MessageBody = id });\n        });\n';
-    assert.deepEqual(summary('A.cs', wrap(lambdas)), ['inject sqs 10']);
+    assert.deepEqual(siteLines('A.cs', wrap(lambdas), false), ['inject sqs 10']);
   });
 
   it('trace-insight instrument --propagate edits a C# file in place (CRLF kept), then has nothing to do', async () => {

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 
 // No C# compiler on this machine: results are checked by exact text and a tree-sitter parse without errors.
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
 
 // A JsonElement input keeps the payload's _tracing (an asynchronous invoker's); ClientContext.Custom comes first.
 const INVOKED = String.raw`using System.Text.Json;
@@ -175,7 +174,7 @@ describe('instrument: C# handlers continue the invoker\'s trace (ClientContext.C
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('offers a directly invoked handler quietly (an action only): ClientContext?.Custom, then a JsonElement input\'s _tracing, in a Server activity', () => {
-    assert.deepEqual(sites('Fulfil.cs', INVOKED), ['extract lambda 9 quiet']);
+    assert.deepEqual(siteLines('Fulfil.cs', INVOKED), ['extract lambda 9 quiet']);
     const doc = docOf('Fulfil.cs', INVOKED);
     const plan = planPropagation(doc, propagationSites(doc)[0]);
     assert.equal(plan.title, 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)');
@@ -193,7 +192,7 @@ describe('instrument: C# handlers continue the invoker\'s trace (ClientContext.C
   });
 
   it('EventBridge: CloudWatchEvent<JsonNode> and <Dictionary<string, object>> get a hint and a Consumer activity from Detail._tracing; a typed detail class gets nothing (its _tracing is dropped on deserialization)', () => {
-    assert.deepEqual(sites('Handlers.cs', EVENTS), ['extract eventbridge 15', 'extract eventbridge 19']);
+    assert.deepEqual(siteLines('Handlers.cs', EVENTS), ['extract eventbridge 15', 'extract eventbridge 19']);
     const { text, titles } = propagateAll('Handlers.cs', EVENTS);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace from the event detail (_tracing)', 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, EVENTS_OUT);
@@ -207,17 +206,17 @@ describe('instrument: C# handlers continue the invoker\'s trace (ClientContext.C
     for (const [src, out] of [[INVOKED, INVOKED_OUT], [EVENTS, EVENTS_OUT], [PLAIN, PLAIN_OUT]]) {
       const once = propagateAll('F.cs', src.replace(/\n/g, '\r\n')).text;
       assert.equal(once, out.replace(/\n/g, '\r\n'));
-      assert.deepEqual(sites('F.cs', once), []);
+      assert.deepEqual(siteLines('F.cs', once), []);
     }
   });
 
   it('not offered on handlers of event sources (SQS, API Gateway), nor on methods that are no Lambda handler (Handle(request, cancellationToken)), nor once extracting', () => {
     const handler = (sig: string) => `using Amazon.Lambda.Core;\n\npublic class F\n{\n    public string ${sig}\n    {\n        return "";\n    }\n}\n`;
-    assert.deepEqual(sites('F.cs', handler('FunctionHandler(SQSEvent evt, ILambdaContext context)')), []);
-    assert.deepEqual(sites('F.cs', handler('FunctionHandler(APIGatewayHttpApiV2ProxyRequest request, ILambdaContext context)')), []);
-    assert.deepEqual(sites('F.cs', handler('Handle(CreateItemRequest request, CancellationToken cancellationToken)')), []);
-    assert.deepEqual(sites('F.cs', handler('Run(Dictionary<string, object> input, ILambdaContext context)')), ['extract lambda 5 quiet']);
-    assert.deepEqual(sites('F.cs', INVOKED_OUT), []);
+    assert.deepEqual(siteLines('F.cs', handler('FunctionHandler(SQSEvent evt, ILambdaContext context)')), []);
+    assert.deepEqual(siteLines('F.cs', handler('FunctionHandler(APIGatewayHttpApiV2ProxyRequest request, ILambdaContext context)')), []);
+    assert.deepEqual(siteLines('F.cs', handler('Handle(CreateItemRequest request, CancellationToken cancellationToken)')), []);
+    assert.deepEqual(siteLines('F.cs', handler('Run(Dictionary<string, object> input, ILambdaContext context)')), ['extract lambda 5 quiet']);
+    assert.deepEqual(siteLines('F.cs', INVOKED_OUT), []);
   });
 
   it('trace-insight instrument --propagate: the invoked handler only with --handler; the EventBridge handlers without it', async () => {

@@ -6,11 +6,10 @@ import path from 'node:path';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { InstrumentError } from '../../src/core/instrument/types';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { goCheck, goRun, hasGo } from './instrumentGoCheck';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = `package main
 
@@ -322,26 +321,26 @@ describe('instrument: Go trace context through SQS, SNS, EventBridge and Lambda 
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('injects into SQS message attributes, the EventBridge detail (the map before it is marshalled, or the JSON string), ClientContext, and the payload of an asynchronous Invoke', () => {
-    assert.deepEqual(sites('send.go', SENDER), ['inject sqs 23', 'inject eventbridge 34', 'inject eventbridge 38', 'inject lambda 42', 'inject lambda 46']);
+    assert.deepEqual(siteLines('send.go', SENDER), ['inject sqs 23', 'inject eventbridge 34', 'inject eventbridge 38', 'inject lambda 42', 'inject lambda 46']);
     const { text, titles } = propagateAll('send.go', SENDER);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to EventBridge', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_OUT);
-    assert.deepEqual(sites('send.go', text), []);
+    assert.deepEqual(siteLines('send.go', text), []);
     const doc = docOf('send.go', SENDER);
     assert.match(planPropagation(doc, propagationSites(doc)[4]).notes[0], /payload \(_tracing\): Lambda passes ClientContext to synchronous invocations only/);
   });
 
   it('continues the sender\'s trace per SQS/SNS record (in a closure, continue becomes return) and in an EventBridge handler', () => {
-    assert.deepEqual(sites('recv.go', RECEIVER), ['extract sqs 12', 'extract sns 22', 'extract eventbridge 29']);
+    assert.deepEqual(siteLines('recv.go', RECEIVER), ['extract sqs 12', 'extract sns 22', 'extract eventbridge 29']);
     const { text, titles } = propagateAll('recv.go', RECEIVER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record',
       'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, RECEIVER_OUT);
-    assert.deepEqual(sites('recv.go', text), []);
+    assert.deepEqual(siteLines('recv.go', text), []);
   });
 
   it('an input built before the send: the carrier comes before it and the field joins its aligned keys (gofmt)', () => {
-    assert.deepEqual(sites('notify.go', NAMED_INPUT), ['inject sns 15']);
+    assert.deepEqual(siteLines('notify.go', NAMED_INPUT), ['inject sns 15']);
     assert.equal(propagateAll('notify.go', NAMED_INPUT).text, NAMED_INPUT_OUT);
   });
 

@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { goCheck, goRun, hasGo } from './instrumentGoCheck';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
 
 // A struct payload that keeps `_tracing` (what an asynchronous invoker writes), the context used by the body.
 const STRUCT = `package main
@@ -183,7 +182,7 @@ describe('instrument: a Go handler invoked by another function continues the inv
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('offers the lambda.Start handler quietly (an action only) and reads ClientContext.Custom, then a struct payload\'s _tracing field', () => {
-    assert.deepEqual(sites('recv.go', STRUCT), ['extract lambda 14 quiet']);
+    assert.deepEqual(siteLines('recv.go', STRUCT), ['extract lambda 14 quiet']);
     const doc = docOf('recv.go', STRUCT);
     const plan = planPropagation(doc, propagationSites(doc)[0]);
     assert.equal(plan.title, 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)');
@@ -205,15 +204,15 @@ describe('instrument: a Go handler invoked by another function continues the inv
     const crlf = STRUCT.replace(/\n/g, '\r\n');
     const once = propagateAll('recv.go', crlf).text;
     assert.equal(once, STRUCT_OUT.replace(/\n/g, '\r\n'));
-    assert.deepEqual(sites('recv.go', once), []);
+    assert.deepEqual(siteLines('recv.go', once), []);
     assert.equal(propagateAll('recv.go', once).text, once);
   });
 
   it('not offered on handlers of events (SQS, API Gateway: events.* parameters) nor on one that already extracts', () => {
     const sqs = 'package main\n\nimport (\n\t"context"\n\n\t"github.com/aws/aws-lambda-go/events"\n\t"github.com/aws/aws-lambda-go/lambda"\n)\n\nfunc h(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {\n\treturn events.APIGatewayProxyResponse{}, nil\n}\n\nfunc main() {\n\tlambda.Start(h)\n}\n';
-    assert.deepEqual(sites('api.go', sqs), []);
+    assert.deepEqual(siteLines('api.go', sqs), []);
     const extracted = MAP_OUT.replace('func main', 'func other() {}\n\nfunc main');
-    assert.deepEqual(sites('recv.go', extracted), []);
+    assert.deepEqual(siteLines('recv.go', extracted), []);
   });
 
   it('the results are gofmt-clean and build against the API signatures (go build, offline stubs)', function () {

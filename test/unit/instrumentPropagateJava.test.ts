@@ -6,13 +6,12 @@ import path from 'node:path';
 import { run as runInstrumentCli } from '../../src/cli/commands/instrument';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { hasTool as has, javac } from './instrumentJavac';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
 const events = path.join(iac, 'sam/lambda-developer-guide/java-events/src/main/java/example');
 // Quiet sites (directly invoked handlers) are tested in instrumentPropagateJavaInvoke.test.ts.
-const summary = (name: string, text: string) => propagationSites(docOf(name, text)).filter((s) => !s.quiet).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = String.raw`package example;
 
@@ -342,12 +341,12 @@ describe('instrument: Java trace context (AWS SDK v2 sends; SQSEvent/SNSEvent re
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('injects into every send: SQS and SNS message attributes (builder chain, Consumer builder, request variable), EventBridge Detail._tracing, Invoke ClientContext.custom and an asynchronous Invoke\'s payload', () => {
-    assert.deepEqual(summary('Sender.java', SENDER), ['inject sqs 23', 'inject sqs 27', 'inject sns 29', 'inject eventbridge 31', 'inject lambda 34', 'inject lambda 35']);
+    assert.deepEqual(siteLines('Sender.java', SENDER, false), ['inject sqs 23', 'inject sqs 27', 'inject sns 29', 'inject eventbridge 31', 'inject lambda 34', 'inject lambda 35']);
     const { text, titles } = propagateAll('Sender.java', SENDER, false);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge',
       'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     assert.equal(text, SENDER_PROPAGATED);
-    assert.deepEqual(summary('Sender.java', text), [], 'applying twice changes nothing');
+    assert.deepEqual(siteLines('Sender.java', text, false), [], 'applying twice changes nothing');
   });
 
   it('keeps CRLF line endings', () => {
@@ -419,12 +418,12 @@ public class Probe {
   });
 
   it('continues the sender\'s trace in an EventBridge handler that reads the detail (ScheduledEvent; parent from Detail._tracing), once; compiles', function () {
-    assert.deepEqual(summary('OnOrder.java', ON_ORDER), ['extract eventbridge 12']);
+    assert.deepEqual(siteLines('OnOrder.java', ON_ORDER, false), ['extract eventbridge 12']);
     const { text, titles } = propagateAll('OnOrder.java', ON_ORDER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, ON_ORDER_PROPAGATED);
     // A scheduled rule's handler that never reads the detail has no sender to continue.
-    assert.deepEqual(summary('HandlerCWEvents.java', fs.readFileSync(path.join(events, 'HandlerCWEvents.java'), 'utf8')), []);
+    assert.deepEqual(siteLines('HandlerCWEvents.java', fs.readFileSync(path.join(events, 'HandlerCWEvents.java'), 'utf8'), false), []);
     if (!has('javac')) this.skip();
     const r = javac(path.join(tmp, 'eb'), { 'example/OnOrder.java': text });
     assert.equal(r.status, 0, r.stderr);
@@ -443,17 +442,17 @@ public class Probe {
     const head = 'package example;\n\nimport com.amazonaws.services.lambda.runtime.events.SQSEvent;\nimport com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;\n\nclass A {\n';
     const injected = `${head}    void f(String body) {\n        Map<String, String> c = new HashMap<>();\n        GlobalOpenTelemetry.getPropagators().getTextMapPropagator().inject(Context.current(), c, Map::put);\n`
       + '        lambda.invoke(InvokeRequest.builder().functionName("x").clientContext(encode(c)).build());\n    }\n}\n';
-    assert.deepEqual(summary('A.java', injected), []);
+    assert.deepEqual(siteLines('A.java', injected, false), []);
     const extracted = `${head}    void f(SQSEvent event) {\n        for (SQSMessage m : event.getRecords()) {\n            Context p = GlobalOpenTelemetry.getPropagators().getTextMapPropagator().extract(Context.current(), m.getMessageAttributes(), GETTER);\n            g(m);\n        }\n    }\n}\n`;
-    assert.deepEqual(summary('A.java', extracted), []);
-    assert.deepEqual(summary('A.java', extracted.replace(/ {12}Context p = .*\n/, '')), ['extract sqs 8']);
+    assert.deepEqual(siteLines('A.java', extracted, false), []);
+    assert.deepEqual(siteLines('A.java', extracted.replace(/ {12}Context p = .*\n/, ''), false), ['extract sqs 8']);
     const own = `${head}    void f(Map<String, MessageAttributeValue> attrs) {\n        sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody("b").messageAttributes(attrs).build());\n    }\n}\n`;
-    assert.deepEqual(summary('A.java', own), []);
-    assert.deepEqual(summary('HandlerKinesis.java', fs.readFileSync(path.join(events, 'HandlerKinesis.java'), 'utf8')), []);
+    assert.deepEqual(siteLines('A.java', own, false), []);
+    assert.deepEqual(siteLines('HandlerKinesis.java', fs.readFileSync(path.join(events, 'HandlerKinesis.java'), 'utf8'), false), []);
     // In an expression lambda there is no statement to put the carrier before; in a block lambda there is.
     const lambdas = 'class A {\n    void f(List<String> ids) {\n        ids.forEach(id -> sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody(id).build()));\n'
       + '        ids.forEach(id -> {\n            sqs.sendMessage(SendMessageRequest.builder().queueUrl("q").messageBody(id).build());\n        });\n    }\n}\n';
-    assert.deepEqual(summary('A.java', lambdas), ['inject sqs 5']);
+    assert.deepEqual(siteLines('A.java', lambdas, false), ['inject sqs 5']);
   });
 
   it('trace-insight instrument --propagate: a diff with --dry-run, then the file edited in place, then nothing to do', async () => {

@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { hasTool, javac } from './instrumentJavac';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
 
 // A Map<String, Object> input keeps the payload's _tracing (an asynchronous invoker's); ClientContext.custom comes first.
 const ORDERS = `package example;
@@ -212,7 +211,7 @@ describe('instrument: a Java handler invoked by another function continues the i
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('offers the handler quietly (an action only); reads ClientContext.getCustom(), then a Map input\'s _tracing, in a SERVER span', () => {
-    assert.deepEqual(sites('Orders.java', ORDERS), ['extract lambda 10 quiet']);
+    assert.deepEqual(siteLines('Orders.java', ORDERS), ['extract lambda 10 quiet']);
     const doc = docOf('Orders.java', ORDERS);
     const plan = planPropagation(doc, propagationSites(doc)[0]);
     assert.equal(plan.title, 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)');
@@ -234,16 +233,16 @@ describe('instrument: a Java handler invoked by another function continues the i
   it('keeps CRLF line endings; applied twice changes nothing', () => {
     const once = propagateAll('Orders.java', ORDERS.replace(/\n/g, '\r\n')).text;
     assert.equal(once, ORDERS_OUT.replace(/\n/g, '\r\n'));
-    assert.deepEqual(sites('Orders.java', once), []);
+    assert.deepEqual(siteLines('Orders.java', once), []);
   });
 
   it('not offered on handlers of event sources (SQS, API Gateway, streams) nor on one that already extracts', () => {
     const typed = (t: string, imp: string) => `package example;\n\nimport com.amazonaws.services.lambda.runtime.Context;\n${imp}\npublic class H {\n    public String handleRequest(${t} event, Context context) {\n        return "";\n    }\n}\n`;
-    assert.deepEqual(sites('H.java', typed('SQSEvent', 'import com.amazonaws.services.lambda.runtime.events.SQSEvent;\n')), []);
-    assert.deepEqual(sites('H.java', typed('APIGatewayProxyRequestEvent', 'import com.amazonaws.services.lambda.runtime.events.*;\n')), []);
-    assert.deepEqual(sites('H.java', typed('com.amazonaws.services.lambda.runtime.events.KinesisEvent', '')), []);
-    assert.deepEqual(sites('H.java', typed('Map<String, Object>', 'import java.util.Map;\n')), ['extract lambda 7 quiet']);
-    assert.deepEqual(sites('Orders.java', ORDERS_OUT), []);
+    assert.deepEqual(siteLines('H.java', typed('SQSEvent', 'import com.amazonaws.services.lambda.runtime.events.SQSEvent;\n')), []);
+    assert.deepEqual(siteLines('H.java', typed('APIGatewayProxyRequestEvent', 'import com.amazonaws.services.lambda.runtime.events.*;\n')), []);
+    assert.deepEqual(siteLines('H.java', typed('com.amazonaws.services.lambda.runtime.events.KinesisEvent', '')), []);
+    assert.deepEqual(siteLines('H.java', typed('Map<String, Object>', 'import java.util.Map;\n')), ['extract lambda 7 quiet']);
+    assert.deepEqual(siteLines('Orders.java', ORDERS_OUT), []);
   });
 
   it('compiles with javac against the stubs, and the span continues the traceparent of a synchronous invoker (ClientContext) and of an asynchronous one (payload _tracing), or starts a new trace', function () {

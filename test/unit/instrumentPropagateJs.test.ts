@@ -10,10 +10,9 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { newDiagnostics, type TscPair } from './instrumentTsc';
-import { docOf, propagateAll, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, useParsers } from './helpers/instrumentDocs';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const summary = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
 
 const EB_TITLE = 'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)';
 const INVOKE_TITLE = 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)';
@@ -189,18 +188,18 @@ describe('instrument: JavaScript/TypeScript receivers continue the trace of Even
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('CommonJS: hints at the EventBridge handler (detail._tracing) and offers the invoked handler the ClientContext/_tracing extract as an action', () => {
-    assert.deepEqual(summary('recv.js', CJS), ['extract eventbridge 5', 'extract lambda 10 quiet']);
+    assert.deepEqual(siteLines('recv.js', CJS), ['extract eventbridge 5', 'extract lambda 10 quiet']);
     const { text, titles } = propagateAll('recv.js', CJS);
     assert.deepEqual(titles, [EB_TITLE, INVOKE_TITLE]);
     assert.equal(text, CJS_OUT);
-    assert.deepEqual(summary('recv.js', text), []);
+    assert.deepEqual(siteLines('recv.js', text), []);
     results.push({ label: 'cjs', fileName: 'recv.js', original: CJS, text });
     const crlf = propagateAll('recv.js', CJS.replace(/\n/g, '\r\n')).text;
     assert.equal(crlf, CJS_OUT.replace(/\n/g, '\r\n'));
   });
 
   it('ESM (double quotes, no semicolons, 4 spaces): a destructured detail is EventBridge; a handler without a context parameter gets one', () => {
-    assert.deepEqual(summary('orders.mjs', ESM), ['extract eventbridge 6', 'extract lambda 10 quiet']);
+    assert.deepEqual(siteLines('orders.mjs', ESM), ['extract eventbridge 6', 'extract lambda 10 quiet']);
     const { text, titles } = propagateAll('orders.mjs', ESM);
     assert.deepEqual(titles, [EB_TITLE, INVOKE_TITLE]);
     assert.equal(text, ESM_OUT);
@@ -214,7 +213,7 @@ describe('instrument: JavaScript/TypeScript receivers continue the trace of Even
   });
 
   it('TypeScript: the existing tracer and import are reused, the carriers are typed, a missing context gets a structural type', () => {
-    assert.deepEqual(summary('orders.ts', TS), ['extract eventbridge 9', 'extract lambda 12 quiet']);
+    assert.deepEqual(siteLines('orders.ts', TS), ['extract eventbridge 9', 'extract lambda 12 quiet']);
     const { text } = propagateAll('orders.ts', TS);
     assert.equal(text, TS_OUT);
     results.push({ label: 'ts', fileName: 'orders.ts', original: TS, text });
@@ -227,17 +226,17 @@ describe('instrument: JavaScript/TypeScript receivers continue the trace of Even
     }
     const extracting = L("const { propagation, context } = require('@opentelemetry/api');", 'exports.h = async (event) => {',
       '  const ctx = propagation.extract(context.active(), event.detail._tracing);', '  return event.detail;', '};', '');
-    assert.deepEqual(summary('x.js', extracting), []);
+    assert.deepEqual(siteLines('x.js', extracting), []);
     const others = L('export const api = async (event) => ({ statusCode: 200, body: event.body });',
       'export const sqs = async (event) => {', '  for (const r of event.Records) {', '    console.log(r.body);', '  }', '};',
       'export const web = async (event) => {', '  return { statusCode: 200, body: JSON.stringify(event.requestContext) };', '};', '');
-    assert.deepEqual(summary('x.mjs', others), ['extract sqs 3']);
+    assert.deepEqual(siteLines('x.mjs', others), ['extract sqs 3']);
     const notHandlers = L('export function addCorsOptions(apiResource) {', "  apiResource.addMethod('OPTIONS');", '}',
       'export const authorize = async (event, context) => {', "  return event.authorizationToken === 'allow';", '};', '');
-    assert.deepEqual(summary('y.mjs', notHandlers), []);
+    assert.deepEqual(siteLines('y.mjs', notHandlers), []);
     const typed = L("import type { SQSHandler, ScheduledEvent } from 'aws-lambda';", 'export const a: SQSHandler = async (event) => {', '  console.log(event);', '};',
       'export const b = async (event: ScheduledEvent) => {', '  console.log(event);', '};', '');
-    assert.deepEqual(summary('x.ts', typed), []);
+    assert.deepEqual(siteLines('x.ts', typed), []);
   });
 
   it('CommonJS SQS records: the renamed context binding is valid in a require() destructuring, and an existing one is reused', () => {

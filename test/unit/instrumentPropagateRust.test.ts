@@ -5,11 +5,10 @@ import path from 'node:path';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
 import { InstrumentError } from '../../src/core/instrument/types';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { hasRustc, rustcCheck } from './instrumentRustc';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}`);
 
 const SENDER = `use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use lambda_runtime::{Error, LambdaEvent};
@@ -242,29 +241,29 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('injects with the global propagator into SQS/SNS message attributes (first in the chain), the EventBridge detail (_tracing), the Invoke ClientContext, and the payload (_tracing) of an asynchronous invoke', () => {
-    assert.deepEqual(sites('send.rs', SENDER), ['inject sqs 7', 'inject sns 12', 'inject eventbridge 18', 'inject lambda 19', 'inject lambda 29']);
+    assert.deepEqual(siteLines('send.rs', SENDER), ['inject sqs 7', 'inject sns 12', 'inject eventbridge 18', 'inject lambda 19', 'inject lambda 29']);
     const { text, titles } = propagateAll('send.rs', SENDER);
     assert.deepEqual(titles, ['Propagate trace context to SQS', 'Propagate trace context to SNS', 'Propagate trace context to EventBridge', 'Propagate trace context to Lambda Invoke', 'Propagate trace context to Lambda Invoke']);
     const doc = docOf('send.rs', SENDER);
     assert.match(planPropagation(doc, propagationSites(doc)[4]).notes[0], /payload \(_tracing\): Lambda passes ClientContext to synchronous invocations only/);
     assert.equal(text, SENDER_OUT);
-    assert.deepEqual(sites('send.rs', text), []);
+    assert.deepEqual(siteLines('send.rs', text), []);
   });
 
   it('continues the sender\'s trace for each SQS/SNS record of a LambdaEvent (extracted from the message attributes) and in an EventBridge handler (Detail._tracing)', () => {
-    assert.deepEqual(sites('recv.rs', RECEIVER), ['extract sqs 7', 'extract sns 14', 'extract eventbridge 20']);
+    assert.deepEqual(siteLines('recv.rs', RECEIVER), ['extract sqs 7', 'extract sns 14', 'extract eventbridge 20']);
     const { text, titles } = propagateAll('recv.rs', RECEIVER);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context: continue the sender\'s trace for each SNS record',
       'Propagate trace context: continue the sender\'s trace from the event detail (_tracing)']);
     assert.equal(text, RECEIVER_OUT);
-    assert.deepEqual(sites('recv.rs', text), []);
+    assert.deepEqual(siteLines('recv.rs', text), []);
   });
 
   it('in a file traced with tracing (#[tracing::instrument]), injects the tracing span\'s context and parents a tracing span (tracing-opentelemetry)', () => {
     const { text, titles } = propagateAll('relay.rs', TRACED);
     assert.deepEqual(titles, ['Propagate trace context: continue the sender\'s trace for each SQS record', 'Propagate trace context to SQS']);
     assert.equal(text, TRACED_OUT);
-    assert.deepEqual(sites('relay.rs', text), []);
+    assert.deepEqual(siteLines('relay.rs', text), []);
     const doc = docOf('relay.rs', TRACED);
     assert.deepEqual(planPropagation(doc, propagationSites(doc)[0]).packages.map((p) => p.install), ['cargo add opentelemetry', 'cargo add tracing-opentelemetry']);
   });
@@ -283,7 +282,7 @@ describe('instrument: Rust trace context through SQS, SNS, EventBridge and Lambd
     refuse('async fn f(l: &Client) {\n    l.invoke().function_name("a").invocation_type(InvocationType::Event).payload(p).send().await;\n}\n', /asynchronous invoke \(InvocationType::Event\) gets no ClientContext, and its payload is not Blob::new/);
     refuse('async fn f(q: &Client) {\n    q.send_message().queue_url(u).set_message_attributes(Some(m)).send().await;\n}\n', /already calls set_message_attributes/);
     // Other clients' publish()/invoke() chains (no topic or function named) are not AWS sends.
-    assert.deepEqual(sites('o.rs', 'async fn f(m: &Mqtt, s: &Svc) {\n    m.publish().payload(b).send().await;\n    s.invoke().send().await;\n}\n'), []);
+    assert.deepEqual(siteLines('o.rs', 'async fn f(m: &Mqtt, s: &Svc) {\n    m.publish().payload(b).send().await;\n    s.invoke().send().await;\n}\n'), []);
   });
 
   it('the results type-check against the API signatures (rustc, offline stub crates); a wrong field is caught', function () {

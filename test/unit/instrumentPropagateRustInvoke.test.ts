@@ -4,11 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { planPropagation, propagationSites } from '../../src/core/instrument/propagate';
 import { applyEdits } from '../../src/core/instrument/text';
-import { docOf, propagateAll, sourceFiles, useParsers } from './helpers/instrumentDocs';
+import { docOf, propagateAll, siteLines, sourceFiles, useParsers } from './helpers/instrumentDocs';
 import { hasRustc, rustcCheck } from './instrumentRustc';
 
 const iac = path.resolve(__dirname, '../../../shared/corpus/iac');
-const sites = (name: string, text: string) => propagationSites(docOf(name, text)).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
 
 // A serde_json Value payload keeps the payload's _tracing (an asynchronous invoker's); client_context.custom comes first.
 const VALUE = `use lambda_runtime::{service_fn, Error, LambdaEvent};
@@ -115,7 +114,7 @@ describe('instrument: a Rust handler invoked by another function continues the i
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('offers the service_fn handler quietly (an action only): event.context.client_context custom, then a Value payload\'s _tracing', () => {
-    assert.deepEqual(sites('main.rs', VALUE), ['extract lambda 4 quiet']);
+    assert.deepEqual(siteLines('main.rs', VALUE), ['extract lambda 4 quiet']);
     const doc = docOf('main.rs', VALUE);
     const plan = planPropagation(doc, propagationSites(doc)[0]);
     assert.equal(plan.title, 'Propagate trace context: continue the invoker\'s trace (Lambda Invoke ClientContext)');
@@ -133,16 +132,16 @@ describe('instrument: a Rust handler invoked by another function continues the i
   it('keeps CRLF line endings; applied twice changes nothing', () => {
     const once = propagateAll('main.rs', VALUE.replace(/\n/g, '\r\n')).text;
     assert.equal(once, VALUE_OUT.replace(/\n/g, '\r\n'));
-    assert.deepEqual(sites('main.rs', once), []);
-    assert.deepEqual(sites('main.rs', TYPED_OUT), []);
+    assert.deepEqual(siteLines('main.rs', once), []);
+    assert.deepEqual(siteLines('main.rs', TYPED_OUT), []);
   });
 
   it('not offered on handlers of event sources (LambdaEvent<SqsEvent>, <ApiGatewayProxyRequest>) or without a LambdaEvent (lambda_http)', () => {
     const handler = (param: string) => `use lambda_runtime::{service_fn, Error};\n\nasync fn handler(${param}) -> Result<(), Error> {\n    Ok(())\n}\n\n#[tokio::main]\nasync fn main() -> Result<(), Error> {\n    lambda_runtime::run(service_fn(handler)).await\n}\n`;
-    assert.deepEqual(sites('main.rs', handler('event: LambdaEvent<SqsEvent>')), []);
-    assert.deepEqual(sites('main.rs', handler('event: LambdaEvent<aws_lambda_events::apigw::ApiGatewayProxyRequest>')), []);
-    assert.deepEqual(sites('main.rs', handler('event: Request')), []);
-    assert.deepEqual(sites('main.rs', handler('event: LambdaEvent<Order>')), ['extract lambda 3 quiet']);
+    assert.deepEqual(siteLines('main.rs', handler('event: LambdaEvent<SqsEvent>')), []);
+    assert.deepEqual(siteLines('main.rs', handler('event: LambdaEvent<aws_lambda_events::apigw::ApiGatewayProxyRequest>')), []);
+    assert.deepEqual(siteLines('main.rs', handler('event: Request')), []);
+    assert.deepEqual(siteLines('main.rs', handler('event: LambdaEvent<Order>')), ['extract lambda 3 quiet']);
   });
 
   it('type-checks with rustc against the stubs (lambda_runtime Context with client_context); a wrong field name is caught', function () {

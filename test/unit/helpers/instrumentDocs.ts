@@ -35,6 +35,11 @@ export function sourceFiles(dir: string, names: RegExp): string[] {
   });
 }
 
+/** `kind target line` of each propagation site in `text`, quiet ones marked ` quiet`, or left out when `quiet` is false. */
+export function siteLines(name: string, text: string, quiet = true): string[] {
+  return propagationSites(docOf(name, text)).filter((s) => quiet || !s.quiet).map((s) => `${s.kind} ${s.target} ${s.line}${s.quiet ? ' quiet' : ''}`);
+}
+
 /**
  * Applies the first propagation site (quiet ones too when `quiet`) until none is left, checking that
  * every step still parses; the text and the titles in order. A site offered again and again fails.
