@@ -69,7 +69,7 @@ export class FunctionsModel {
   private discovered(): Promise<readonly DiscoveredFunction[]> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') return Promise.resolve([]);
-    this.known ??= import('../sources/workspace/lazyWorkspace').then(({ WorkspaceDiscovery }) => new WorkspaceDiscovery(folder.uri.fsPath).run()).then((r) => r.functions, (err: unknown) => {
+    this.known ??= import('../sources/workspace/lazyWorkspace').then(({ sharedDiscovery }) => sharedDiscovery(folder.uri.fsPath).run()).then((r) => r.functions, (err: unknown) => {
       this.log.warn(`Functions view: handler discovery failed (${errorText(err)}); timeouts unknown`);
       return [];
     });

@@ -65,7 +65,7 @@ class LayerResolver {
   /** Layer folders for a frame of `span` (its function's, else every function's) and the files under them. */
   layersFor(root: vscode.Uri, span: Span | undefined): Promise<{ layerDirs: string[]; files: string[] }> {
     const next = this.last.then(async () => {
-      this.discovery ??= import('../sources/workspace/lazyWorkspace').then((m) => ({ d: new m.WorkspaceDiscovery(root.fsPath), functionNamesOf: m.functionNamesOf }));
+      this.discovery ??= import('../sources/workspace/lazyWorkspace').then((m) => ({ d: m.sharedDiscovery(root.fsPath), functionNamesOf: m.functionNamesOf }));
       const { d, functionNamesOf } = await this.discovery;
       const { functions } = await d.run();
       const fn = span ? resolveFunction(functionNamesOf(span), functions, readInsightsSettings().functionMap).function : undefined;

@@ -200,11 +200,11 @@ export class InsightsService {
   private async rediscover(): Promise<boolean> {
     const key = () => JSON.stringify([this.known.map((f) => [f.name, f.file, f.line, f.declaredIn, f.handler]), this.files]);
     const before = key();
-    const { WorkspaceDiscovery, walkWorkspace } = await import('../workspace/lazyWorkspace');
-    this.discovery ??= new WorkspaceDiscovery(this.options.root);
+    const { sharedDiscovery } = await import('../workspace/lazyWorkspace');
+    this.discovery ??= sharedDiscovery(this.options.root);
     const r = await this.discovery.run();
     this.known = r.functions;
-    this.files = [...walkWorkspace(this.options.root).keys()];
+    this.files = this.discovery.workspaceFiles();
     this.texts.clear();
     for (const w of r.warnings) this.options.log?.(`workspace: ${w}`);
     return key() !== before;

@@ -40,8 +40,27 @@ function isServerlessFile(f: string): boolean {
   return /(^|\/)serverless\.ya?ml$/i.test(f);
 }
 
+const shared = new Map<string, WorkspaceDiscovery>();
+
+/**
+ * One discovery per workspace root for the whole process: the editor's features (insights, the
+ * Functions view, instrumentation hints, /opt frames) share its caches instead of each walking and
+ * parsing the workspace again.
+ */
+export function sharedDiscovery(root: string): WorkspaceDiscovery {
+  let d = shared.get(root);
+  if (!d) { d = new WorkspaceDiscovery(root); shared.set(root, d); }
+  return d;
+}
+
 export class WorkspaceDiscovery {
   private stamps = new Map<string, FileStamp>();
+  // Lists of the last finished run, set when it ends: a run started meanwhile by another caller of a
+  // shared discovery must not show its half-built state.
+  private lastFiles: string[] = [];
+  private walked: string[] = [];
+  /** The run in progress, if any: runs share caches, so a second caller waits for it. */
+  private queue: Promise<unknown> = Promise.resolve();
   private texts = new Map<string, Cached<string | undefined>>();
   private trees = new Map<string, Cached<Tree | undefined>>();
   private iac = new Map<string, Cached<IacFileResult | undefined>>();
@@ -81,9 +100,9 @@ export class WorkspaceDiscovery {
     return tree?.rootNode;
   }
 
-  /** Workspace files of the last run (workspace-relative, sorted). */
+  /** Files of the last finished run, layer folders' files included (workspace-relative, sorted). */
   files(): string[] {
-    return [...this.stamps.keys()];
+    return this.lastFiles;
   }
 
   /** A workspace file's text, from the cache. */
@@ -97,8 +116,19 @@ export class WorkspaceDiscovery {
     return root ? findSymbolLine(root, name) : undefined;
   }
 
-  /** Runs discovery; call again after edits to re-parse only what changed. */
-  async run(): Promise<DiscoveryResult> {
+  /** Workspace-relative files of the last finished run, as walked (layer `node_modules` files not included). */
+  workspaceFiles(): string[] {
+    return this.walked;
+  }
+
+  /** Runs discovery; call again after edits to re-parse only what changed. Concurrent calls run one after the other. */
+  run(): Promise<DiscoveryResult> {
+    const next = this.queue.then(() => this.runOnce());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runOnce(): Promise<DiscoveryResult> {
     this.parsed = new Set();
     const before = this.stamps;
     this.stamps = walkWorkspace(this.root);
@@ -165,6 +195,8 @@ export class WorkspaceDiscovery {
       return { ...found, ...(layerDirs.length ? { layerDirs } : {}), ...(auto.reason ? { autoInstrumentation: auto.reason } : {}) };
     });
     this.located = located;
+    this.walked = files;
+    this.lastFiles = [...this.stamps.keys()];
     return { functions, warnings, parsedFiles: [...this.parsed].sort(), fileCount: files.length };
   }
 

@@ -5,7 +5,7 @@
  * imports this module with `await import()` on first use, never at activation. Classes checked with
  * `instanceof` (InstrumentError) must be taken from here too: the main bundle has its own copy.
  */
-export { WorkspaceDiscovery } from './discovery';
+export { sharedDiscovery, WorkspaceDiscovery } from './discovery';
 export { loadParsers } from './grammars';
 export { walkWorkspace } from './walk';
 export { functionNamesOf } from './traceCodeMapper';
