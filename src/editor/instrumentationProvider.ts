@@ -43,7 +43,9 @@ class Parsers {
     const parser = await p;
     const text = document.getText();
     const tree = parser?.parse(text);
-    if (!tree || tree.rootNode.hasError) return undefined;
+    if (!tree) return undefined;
+    // A tree lives in the grammar's WASM memory: the caller frees it (doc.root.tree.delete()) when done.
+    if (tree.rootNode.hasError) { tree.delete(); return undefined; }
     return { text, root: tree.rootNode, lang, fileName: path.basename(document.fileName) };
   }
 }
@@ -102,6 +104,11 @@ export class InstrumentationProvider implements vscode.CodeActionProvider {
   async provideCodeActions(document: vscode.TextDocument, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const doc = await this.parsers.doc(document);
     if (!doc) return [];
+    // Plans are made eagerly (action()), so the tree is no longer needed once the actions exist.
+    try { return await this.actionsFor(document, doc, range, ctx); } finally { doc.root.tree.delete(); }
+  }
+
+  private async actionsFor(document: vscode.TextDocument, doc: SourceDoc, range: vscode.Range, ctx: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
     const sites = core!.findHandlers(doc).filter((s) => !s.tracedBy && s.fn.startPosition.row <= range.start.line && range.start.line <= s.fn.endPosition.row);
     const auto = await this.declared.autoInstrumented(document, sites);
     const preferred = defaultStyle();
@@ -191,6 +198,10 @@ class UntracedDiagnostics implements vscode.Disposable {
 
   private async update(document: vscode.TextDocument): Promise<void> {
     const doc = await this.parsers.doc(document);
+    try { await this.updateWith(document, doc); } finally { doc?.root.tree.delete(); }
+  }
+
+  private async updateWith(document: vscode.TextDocument, doc: SourceDoc | undefined): Promise<void> {
     const untraced = doc ? core!.findHandlers(doc).filter((s) => !s.tracedBy) : [];
     const auto = await this.declared.autoInstrumented(document, untraced);
     if (document.isClosed) return;
