@@ -64,7 +64,7 @@ class DeclaredFunctions implements vscode.Disposable {
     if (!folder || !sites.length) return new Map();
     let entry = this.folders.get(folder);
     if (!entry) {
-      entry = { discovery: import('../sources/workspace/lazyWorkspace').then(({ WorkspaceDiscovery }) => new WorkspaceDiscovery(folder)) };
+      entry = { discovery: loadCore().then(({ sharedDiscovery }) => sharedDiscovery(folder)) };
       this.folders.set(folder, entry);
     }
     const e = entry;
