@@ -107,8 +107,13 @@ export async function openWaterfall(browser: Browser, origin: string, viewport =
   await page.waitForFunction(() => ((window as unknown as { __hostOutbox?: { type: string }[] }).__hostOutbox ?? []).some((m) => m.type === 'ready'));
   const h: Harness = {
     page, consoleErrors, dialogs, order: [],
+    // Resolves once the page has handled the message: postMessage delivers it in a later task, and a
+    // listener added after the app's runs after the app's handler.
     send: async (msg) => {
-      await page.evaluate((json) => window.postMessage((window as unknown as { __reviveTyped(j: string): unknown }).__reviveTyped(json), '*'), toTypedJson(msg));
+      await page.evaluate((json) => new Promise<void>((resolve) => {
+        window.addEventListener('message', () => resolve(), { once: true });
+        window.postMessage((window as unknown as { __reviveTyped(j: string): unknown }).__reviveTyped(json), '*');
+      }), toTypedJson(msg));
     },
     sendTrace: async (trace) => {
       const { payload, order } = toCompactTrace(trace);
